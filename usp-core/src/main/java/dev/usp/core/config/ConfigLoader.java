@@ -71,6 +71,7 @@ public final class ConfigLoader {
             throw new ConfigException(type.getName() + ".defaults() must be static and return " + type.getSimpleName());
         }
         try {
+            m.setAccessible(true);
             return type.cast(m.invoke(null));
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new ConfigException("cannot call " + type.getName() + ".defaults(): " + e.getCause(), e);
