@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class ConfigLoader {
      *
      * @param type      a record with a {@code public static R defaults()} method
      * @param yaml      a YAML file whose keys are a subset of the record's (snake_case), or null
-     * @param overrides {@code dotted.key=value} strings, applied in order (later ones win)
+     * @param overrides {@code dotted.key=value} strings, applied in order (later ones win); may be null
      * @throws ConfigException naming the key, value, source and what is allowed
      */
     public static <R extends Record> R load(Class<R> type, Path yaml, List<String> overrides) {
@@ -51,7 +52,7 @@ public final class ConfigLoader {
         if (yaml != null) {
             config = type.cast(mergeRecord(type, config, readYaml(yaml), "", "file " + yaml, origins));
         }
-        for (String override : overrides) {
+        for (String override : overrides == null ? List.<String>of() : overrides) {
             config = type.cast(mergeRecord(type, config, nest(override), "", "--set " + override, origins));
         }
         validate(config, "", origins);
@@ -231,7 +232,7 @@ public final class ConfigLoader {
             String source = origins.getOrDefault(key, "the defaults of " + record.getClass().getSimpleName());
             Range range = c.getAnnotation(Range.class);
             OneOf oneOf = c.getAnnotation(OneOf.class);
-            List<?> items = value instanceof List<?> l ? l : java.util.Collections.singletonList(value);
+            List<?> items = value instanceof List<?> l ? l : Collections.singletonList(value);
             for (Object item : items) {
                 if (range != null) {
                     checkRange(range, item, key, source);

@@ -139,6 +139,7 @@ public final class DataLoader implements AutoCloseable {
         private final ArrayDeque<List<Future<List<Decoded>>>> pending = new ArrayDeque<>();
         private int submitted;
         private int skipped;
+        private boolean reported;
         private HostBatch ready;
 
         private Epoch(int epoch) {
@@ -152,7 +153,8 @@ public final class DataLoader implements AutoCloseable {
             while (ready == null) {
                 fill();
                 if (pending.isEmpty()) {
-                    if (skipped > 0) {
+                    if (skipped > 0 && !reported) {
+                        reported = true;
                         LOG.warn("epoch {}: {} unreadable samples skipped", epoch, skipped);
                     }
                     return false;

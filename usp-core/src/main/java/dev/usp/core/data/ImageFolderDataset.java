@@ -35,6 +35,7 @@ public final class ImageFolderDataset implements Dataset {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
+    private static final ToChannels RGB = new ToChannels(3);
     private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "tif", "tiff");
 
     private final Path root;
@@ -114,7 +115,7 @@ public final class ImageFolderDataset implements Dataset {
     public Sample get(int index) {
         Path f = files.get(index);
         try {
-            return new Sample(new ToChannels(3).apply(Image.read(f), null), labels[index]);
+            return new Sample(RGB.apply(Image.read(f), null), labels[index]);
         } catch (IOException | RuntimeException e) {
             if (policy == BadImagePolicy.FAIL) {
                 throw new UncheckedIOException(new IOException("unreadable image " + f + ": " + e.getMessage()

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,8 +69,8 @@ class DataLoaderTest {
     void everySampleOncePerEpochAndANewOrderEachEpoch() {
         int[] e0 = run(2, 0).stream().flatMapToInt(b -> Arrays.stream(b.indices())).toArray();
         int[] e1 = run(2, 1).stream().flatMapToInt(b -> Arrays.stream(b.indices())).toArray();
-        assertArrayEquals(java.util.stream.IntStream.range(0, 37).toArray(), Arrays.stream(e0).sorted().toArray());
-        assertArrayEquals(java.util.stream.IntStream.range(0, 37).toArray(), Arrays.stream(e1).sorted().toArray());
+        assertArrayEquals(IntStream.range(0, 37).toArray(), Arrays.stream(e0).sorted().toArray());
+        assertArrayEquals(IntStream.range(0, 37).toArray(), Arrays.stream(e1).sorted().toArray());
         assertFalse(Arrays.equals(e0, e1));
         for (HostBatch b : run(2, 0)) {
             for (int i = 0; i < b.size(); i++) {

@@ -3,6 +3,7 @@ package dev.usp.core.data;
 import dev.usp.core.engine.Seeds;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -122,7 +123,7 @@ class TransformsTest {
         assertEquals(16, a.height());
         assertEquals(3, a.channels());
         assertArrayEquals(a.pixels(), b.pixels());
-        assertFalse(java.util.Arrays.equals(a.pixels(), c.pixels()));
+        assertFalse(Arrays.equals(a.pixels(), c.pixels()));
     }
 
     @Test
