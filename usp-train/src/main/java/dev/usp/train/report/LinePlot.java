@@ -293,7 +293,7 @@ public final class LinePlot {
             if (log) {
                 int d0 = (int) Math.floor(lo);
                 int d1 = (int) Math.ceil(hi);
-                int[] mult = d1 - d0 <= 2 ? new int[] {1, 2, 5} : new int[] {1};
+                int[] mult = d1 - d0 <= 3 ? new int[] {1, 2, 5} : new int[] {1};
                 int every = Math.max(1, (d1 - d0) / 8);
                 for (int d = d0; d <= d1; d += every) {
                     for (int m : mult) {
@@ -324,7 +324,7 @@ public final class LinePlot {
             if (a == 0) {
                 return "0";
             }
-            if (a >= 1e5 || a < 1e-3) {
+            if (a >= 1e6 || a < 1e-3) {
                 String[] parts = String.format(Locale.ROOT, "%.2e", v).split("e");
                 return trimZeros(parts[0]) + "e" + Integer.parseInt(parts[1]);
             }
