@@ -213,12 +213,20 @@ public final class SafeTensors {
     }
 
     private static void writeData(OutputStream out, NDArray a) throws IOException {
-        ByteBuffer bb = a.toDevice(ai.djl.Device.cpu(), false).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        byte[] chunk = new byte[1 << 16];
-        while (bb.hasRemaining()) {
-            int n = Math.min(chunk.length, bb.remaining());
-            bb.get(chunk, 0, n);
-            out.write(chunk, 0, n);
+        // A GPU array's host copy belongs to the array's manager (a model's, for a checkpoint): close it.
+        NDArray host = a.toDevice(ai.djl.Device.cpu(), false);
+        try {
+            ByteBuffer bb = host.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            byte[] chunk = new byte[1 << 16];
+            while (bb.hasRemaining()) {
+                int n = Math.min(chunk.length, bb.remaining());
+                bb.get(chunk, 0, n);
+                out.write(chunk, 0, n);
+            }
+        } finally {
+            if (host != a) {
+                host.close();
+            }
         }
     }
 }
