@@ -22,6 +22,7 @@ final class Progress {
     private final long startNanos = System.nanoTime();
     private final long intervalNanos;
     private long lastDraw = Long.MIN_VALUE / 2;
+    private boolean finished;
 
     /**
      * @param terminal where to draw the bar, or null to log lines instead
@@ -49,9 +50,10 @@ final class Progress {
         }
     }
 
-    /** Ends the bar's line on a terminal. */
+    /** Ends the bar's line on a terminal; later calls do nothing. */
     void finish() {
-        if (terminal != null) {
+        if (terminal != null && !finished) {
+            finished = true;
             terminal.println();
             terminal.flush();
         }

@@ -1,6 +1,8 @@
 package dev.usp.train.loop;
 
 import dev.usp.core.io.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ public final class RunDir {
     /** The loss-curve plot written at the end of a run. */
     public static final String LOSS_PLOT = "loss.png";
 
+    private static final Logger LOG = LoggerFactory.getLogger(RunDir.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Path dir;
@@ -73,6 +76,26 @@ public final class RunDir {
         }
         Files.createDirectories(dir.resolve(CHECKPOINTS));
         return new RunDir(dir, Files.readString(cfg, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * What a trainer's {@code --resume} flag needs: with {@code resume} and an existing
+     * {@code root/name}, opens it (keeping its config.yaml, with a warning when {@code configText}
+     * differs); otherwise creates it as {@link #create} does.
+     */
+    public static RunDir openOrCreate(Path root, String name, String configText, boolean resume) throws IOException {
+        if (resume && name != null && !name.isBlank() && Files.isRegularFile(root.resolve(name).resolve(CONFIG))) {
+            RunDir run = open(root.resolve(name));
+            if (configText != null && !configText.equals(run.config())) {
+                LOG.warn("resuming {} whose {} differs from the config given now; the run keeps its own",
+                        run.dir(), CONFIG);
+            }
+            return run;
+        }
+        if (resume) {
+            LOG.info("nothing to resume in {}: starting a new run", root.resolve(name == null ? "" : name));
+        }
+        return create(root, name, configText);
     }
 
     /** The folder. */

@@ -125,8 +125,8 @@ public final class TrainingLoop {
                     r = fn.step(new StepContext(step, epochOf(step), stepLr, seed, scope));
                 }
                 if (!Double.isFinite(r.loss())) {
-                    progress.finish();
                     metrics.sync();
+                    progress.finish();
                     writeLossPlot();
                     throw new NonFiniteLossException(step, epochOf(step), r.loss(), lastCheckpoint);
                 }
@@ -143,8 +143,9 @@ public final class TrainingLoop {
                     lastCheckpoint = save(store, state, done, metrics);
                 }
             }
+        } finally {
+            progress.finish();
         }
-        progress.finish();
         writeLossPlot();
         return new Result(start, Math.max(start, totalSteps), lastLoss, lastCheckpoint);
     }

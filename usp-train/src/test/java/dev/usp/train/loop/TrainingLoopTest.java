@@ -5,7 +5,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -157,6 +160,27 @@ class TrainingLoopTest {
                 assertArrayEquals(t.model.weight().array().toFloatArray(), cp.part("model").get("weight").toFloatArray());
             }
         }
+    }
+
+    @Test
+    void progressBarRedrawsInPlaceOnATerminalAndRunFoldersResume() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RunDir run = RunDir.openOrCreate(root, "bar", CONFIG, true);
+        try (TinyRegression t = new TinyRegression(1)) {
+            loop(run, 3).optProgressTerminal(new PrintStream(bytes, true, StandardCharsets.UTF_8)).build()
+                    .run(t.manager, t, t::step);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.startsWith("\r[>") || out.startsWith("\r[="), out);
+        assertTrue(out.contains("\r[========================] 3/3 loss "), out);
+        assertTrue(out.contains(" lr 5.00e-02 ") && out.endsWith(" ETA 0:00:00\n"), out);
+        assertEquals(1, out.chars().filter(c -> c == '\n').count(), out);
+
+        RunDir again = RunDir.openOrCreate(root, "bar", "a changed config", true);
+        assertEquals(run.dir(), again.dir());
+        assertEquals(CONFIG, again.config(), "a resumed run keeps its own config");
+        IOException e = assertThrows(IOException.class, () -> RunDir.create(root, "bar", CONFIG));
+        assertTrue(e.getMessage().contains("already has checkpoints"), e.getMessage());
     }
 
     private static long rssKb() throws IOException {
