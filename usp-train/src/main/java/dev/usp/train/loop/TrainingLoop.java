@@ -24,6 +24,10 @@ import java.util.function.LongToDoubleFunction;
  * if the loss is not finite (before anything is saved); log metrics every {@code logEvery}
  * steps; save a checkpoint every {@code checkpointEvery} steps and after the last step.
  *
+ * <p>A metrics line holds {@code step} (steps completed), {@code epoch}, {@code loss} and the
+ * extras as means over the steps since the previous line, {@code lr} of the last step,
+ * {@code samples_per_s} over the same steps, and {@code time_s} since the loop started.
+ *
  * <p><b>Exact resume.</b> If the step function draws its batch and all randomness from
  * {@link StepContext#random}/{@link StepContext#seed} or the engine (reseeded per step), then
  * training N steps, checkpointing, resuming and training N more gives bit-for-bit the parameters
