@@ -47,29 +47,10 @@ public final class SafeTensors {
         NDManager owner = manager.newSubManager();
         StateDict sd = new StateDict(file.toString(), owner);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new IOException(file + ": not a safetensors file (only " + size + " bytes)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, file);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new IOException(file + ": not a safetensors file or truncated (header length "
-                        + headerLen + ", file size " + size + ")");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, headerBuf, 8, file);
-            JsonObject header;
-            try {
-                header = new Gson().fromJson(new String(headerBuf.array(), StandardCharsets.UTF_8), JsonObject.class);
-            } catch (JsonParseException | ClassCastException e) {
-                throw new IOException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
-            }
-            if (header == null) {
-                throw new IOException(file + ": empty safetensors header");
-            }
-            long dataStart = 8 + headerLen;
+            Header h = readHeader(ch, file);
+            JsonObject header = h.json;
+            long size = h.fileSize;
+            long dataStart = h.dataStart;
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
                 if (e.getKey().equals("__metadata__")) {
                     continue;
@@ -81,6 +62,62 @@ public final class SafeTensors {
             throw e;
         }
         return sd;
+    }
+
+    /**
+     * Reads only the {@code __metadata__} strings of a file, after checking that the header parses
+     * and that every tensor's bytes lie inside the file (so a truncated file is rejected cheaply).
+     *
+     * @return the metadata, empty when the file has none
+     * @throws IOException naming the file when it is not a complete safetensors file
+     */
+    public static Map<String, String> readMetadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = readHeader(ch, file);
+            Map<String, String> meta = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : h.json.entrySet()) {
+                if (e.getKey().equals("__metadata__")) {
+                    e.getValue().getAsJsonObject().entrySet().forEach(m -> meta.put(m.getKey(), m.getValue().getAsString()));
+                    continue;
+                }
+                long end = e.getValue().getAsJsonObject().getAsJsonArray("data_offsets").get(1).getAsLong();
+                if (h.dataStart + end > h.fileSize) {
+                    throw new IOException(file + ": truncated: tensor '" + e.getKey() + "' ends at byte "
+                            + (h.dataStart + end) + " but the file has " + h.fileSize);
+                }
+            }
+            return meta;
+        }
+    }
+
+    /** The parsed JSON header, where the data region starts, and the file size. */
+    private record Header(JsonObject json, long dataStart, long fileSize) {
+    }
+
+    private static Header readHeader(FileChannel ch, Path file) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new IOException(file + ": not a safetensors file (only " + size + " bytes)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0, file);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+            throw new IOException(file + ": not a safetensors file or truncated (header length "
+                    + headerLen + ", file size " + size + ")");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+        readFully(ch, headerBuf, 8, file);
+        JsonObject header;
+        try {
+            header = new Gson().fromJson(new String(headerBuf.array(), StandardCharsets.UTF_8), JsonObject.class);
+        } catch (JsonParseException | ClassCastException e) {
+            throw new IOException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+        }
+        if (header == null) {
+            throw new IOException(file + ": empty safetensors header");
+        }
+        return new Header(header, 8 + headerLen, size);
     }
 
     private static NDArray readTensor(FileChannel ch, Path file, String name, JsonObject info,
@@ -176,12 +213,20 @@ public final class SafeTensors {
     }
 
     private static void writeData(OutputStream out, NDArray a) throws IOException {
-        ByteBuffer bb = a.toDevice(ai.djl.Device.cpu(), false).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        byte[] chunk = new byte[1 << 16];
-        while (bb.hasRemaining()) {
-            int n = Math.min(chunk.length, bb.remaining());
-            bb.get(chunk, 0, n);
-            out.write(chunk, 0, n);
+        // A GPU array's host copy belongs to the array's manager (a model's, for a checkpoint): close it.
+        NDArray host = a.toDevice(ai.djl.Device.cpu(), false);
+        try {
+            ByteBuffer bb = host.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            byte[] chunk = new byte[1 << 16];
+            while (bb.hasRemaining()) {
+                int n = Math.min(chunk.length, bb.remaining());
+                bb.get(chunk, 0, n);
+                out.write(chunk, 0, n);
+            }
+        } finally {
+            if (host != a) {
+                host.close();
+            }
         }
     }
 }
