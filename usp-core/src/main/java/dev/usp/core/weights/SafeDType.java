@@ -75,7 +75,7 @@ enum SafeDType {
         }
         raw.order(ByteOrder.LITTLE_ENDIAN);
         if (direct != null) {
-            return manager.create(raw, shape, direct);
+            return own(manager, raw, shape, direct);
         }
         int n = (int) shape.size();
         switch (this) {
@@ -84,7 +84,7 @@ enum SafeDType {
                 for (int i = 0; i < n; i++) {
                     out.putFloat(Float.intBitsToFloat((raw.getShort() & 0xffff) << 16));
                 }
-                return manager.create(out.flip(), shape, DataType.FLOAT32);
+                return own(manager, out.flip(), shape, DataType.FLOAT32);
             }
             case I16:
             case U16: {
@@ -93,17 +93,31 @@ enum SafeDType {
                     short s = raw.getShort();
                     out.putInt(this == I16 ? s : s & 0xffff);
                 }
-                return manager.create(out.flip(), shape, DataType.INT32);
+                return own(manager, out.flip(), shape, DataType.INT32);
             }
             case U32: {
                 ByteBuffer out = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder());
                 for (int i = 0; i < n; i++) {
                     out.putLong(raw.getInt() & 0xffffffffL);
                 }
-                return manager.create(out.flip(), shape, DataType.INT64);
+                return own(manager, out.flip(), shape, DataType.INT64);
             }
             default:
                 throw new IllegalStateException(name());
+        }
+    }
+
+    /**
+     * Creates an array whose memory the engine owns. On the CPU the engine would otherwise wrap
+     * the direct buffer itself, so every loaded tensor would count against the JVM's direct-memory
+     * limit (-Xmx by default) until closed; a checkpoint larger than that limit could not load.
+     */
+    private static NDArray own(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
+        if (manager.getDevice().isGpu()) {
+            return manager.create(data, shape, type);
+        }
+        try (NDArray wrapped = manager.create(data, shape, type)) {
+            return wrapped.duplicate();
         }
     }
 }

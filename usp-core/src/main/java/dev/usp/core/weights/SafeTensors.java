@@ -18,9 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
@@ -72,8 +74,9 @@ public final class SafeTensors {
             if (names == null) {
                 header.tensors().keySet().forEach(n -> renames.put(n, n));
             } else {
-                names.forEach(header::entry);
-                header.tensors().keySet().stream().filter(names::contains).forEach(n -> renames.put(n, n));
+                Set<String> wanted = new HashSet<>(names);
+                wanted.forEach(header::entry);
+                header.tensors().keySet().stream().filter(wanted::contains).forEach(n -> renames.put(n, n));
             }
             return read(ch, header, renames, manager);
         }

@@ -69,7 +69,11 @@ public final class TensorRef {
         return storage;
     }
 
-    /** One past the highest storage element this view touches; {@link #storageOffset()} when empty. */
+    /**
+     * One past the highest storage element this view touches; {@link #storageOffset()} when empty.
+     *
+     * @throws ArithmeticException when a corrupt size or stride overflows 64 bits
+     */
     long storageEnd() {
         long[] dims = shape.getShape();
         long last = offset;
@@ -77,7 +81,7 @@ public final class TensorRef {
             if (dims[i] == 0) {
                 return offset;
             }
-            last += (dims[i] - 1) * stride[i];
+            last = Math.addExact(last, Math.multiplyExact(dims[i] - 1, stride[i]));
         }
         return last + 1;
     }

@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.IdentityHashMap;
@@ -270,8 +271,14 @@ public final class TorchCheckpoint implements AutoCloseable {
         if (storage.type() == null) {
             throw new IOException(where + " has storage type " + storage.className() + ", which is not supported");
         }
-        long end = ref.storageEnd();
-        if (end > storage.numel() && ref.shape().size() > 0) {
+        long end;
+        try {
+            end = ref.storageEnd();
+        } catch (ArithmeticException e) {
+            throw new IOException(where + " has size " + ref.shape() + " and stride "
+                    + Arrays.toString(ref.stride()) + " that overflow", e);
+        }
+        if (end > storage.numel()) {
             throw new IOException(where + " reaches element " + end + " of storage '" + storage.key()
                     + "', which has only " + storage.numel());
         }

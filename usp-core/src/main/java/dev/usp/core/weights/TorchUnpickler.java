@@ -160,9 +160,9 @@ final class TorchUnpickler extends Unpickler {
         long offset = ((Number) args[1]).longValue();
         long[] size = longs(args[2]);
         long[] stride = longs(args[3]);
-        if (offset < 0 || Arrays.stream(stride).anyMatch(s -> s < 0)) {
+        if (offset < 0 || Arrays.stream(stride).anyMatch(s -> s < 0) || Arrays.stream(size).anyMatch(d -> d < 0)) {
             throw new PickleException("tensor of storage '" + storage.key() + "' has offset " + offset
-                    + " and stride " + Arrays.toString(stride));
+                    + ", size " + Arrays.toString(size) + " and stride " + Arrays.toString(stride));
         }
         return new TensorRef(storage, offset, size, stride);
     }
