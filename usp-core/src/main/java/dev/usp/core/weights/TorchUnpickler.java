@@ -7,6 +7,7 @@ import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -125,9 +126,20 @@ final class TorchUnpickler extends Unpickler {
     private static void build(Object state, Object target) {
         if (target instanceof PyObject o) {
             o.setState(state);
-        } else if (!(target instanceof Map) && !(target instanceof TensorRef)) {
+        } else if (!(target instanceof LinkedHashMap) && !(target instanceof TensorRef)) {
             // An OrderedDict's state (state_dict()._metadata) and a tensor's Python attributes
-            // are not needed; anything else is a value we cannot give a state to.
+            // are not needed; a value of the library's own classes takes its state by reflection.
+            try {
+                for (Method m : target.getClass().getMethods()) {
+                    if (m.getName().equals("__setstate__") && m.getParameterCount() == 1
+                            && m.getParameterTypes()[0].isInstance(state)) {
+                        m.invoke(target, state);
+                        return;
+                    }
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new PickleException("cannot apply pickled state to a " + target.getClass().getSimpleName(), e);
+            }
             throw new PickleException("cannot apply pickled state to a " + target.getClass().getSimpleName());
         }
     }
@@ -145,6 +157,13 @@ final class TorchUnpickler extends Unpickler {
                 return (IObjectConstructor) args -> ((IObjectConstructor) args[0]).construct((Object[]) args[2]);
             case "collections.OrderedDict":
                 return (IObjectConstructor) args -> new LinkedHashMap<>();
+            case "copyreg.__newobj__":
+            case "copy_reg.__newobj__":
+            case "copyreg._reconstructor":
+            case "copy_reg._reconstructor":
+                // Protocols 0-1 and some __reduce__ methods create an instance of args[0] this way.
+                return (IObjectConstructor) args -> new PyObject(String.valueOf(args[0]),
+                        new ArrayList<>(Arrays.asList(args).subList(1, args.length)));
             default:
                 break;
         }

@@ -9,9 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import static dev.usp.core.weights.WeightFixtures.assertStateDict;
 import static dev.usp.core.weights.WeightFixtures.expected;
@@ -180,6 +184,49 @@ class TorchCheckpointTest {
             TensorRef ref = (TensorRef) ((Map<?, ?>) ((Map<?, ?>) ckpt.root()).get("model")).get("f32");
             List<?> out = (List<?>) ckpt.materialize(List.of(ref, ref), m);
             assertSame(out.get(0), out.get(1));
+        }
+    }
+
+    @Test
+    void otherPickleProtocolsReadTheSame() throws IOException {
+        for (String name : List.of("protocol1.pth", "protocol4.pth")) {
+            try (NDManager m = NDManager.newBaseManager(); TorchCheckpoint ckpt = TorchCheckpoint.open(path(name));
+                 StateDict sd = ckpt.stateDict("model", m)) {
+                assertStateDict(expected("protocols"), sd);
+                PyObject args = (PyObject) ((Map<?, ?>) ckpt.root()).get("args");
+                assertEquals("argparse.Namespace", args.className(), name);
+                assertEquals(1.5e-4, args.get("lr"), name);
+            }
+        }
+    }
+
+    @Test
+    void damagedStoragesNameTensorAndEntry(@TempDir Path dir) throws IOException {
+        Path damaged = dir.resolve("damaged.pth");
+        // Rewritten with DEFLATED entries, so this also reads compressed storages.
+        try (ZipFile in = new ZipFile(CKPT.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(damaged))) {
+            for (ZipEntry e : Collections.list(in.entries())) {
+                byte[] data = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("checkpoint/data/1")) {
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(e.getName().equals("checkpoint/data/0") ? Arrays.copyOf(data, data.length / 2) : data);
+                out.closeEntry();
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager(); TorchCheckpoint ckpt = TorchCheckpoint.open(damaged)) {
+            Map<?, ?> model = (Map<?, ?>) ((Map<?, ?>) ckpt.root()).get("model");
+            IOException e = assertThrows(IOException.class, () -> ckpt.materialize(model.get("f32"), m));
+            assertTrue(e.getMessage().contains("damaged.pth") && e.getMessage().contains("checkpoint/data/0")
+                    && e.getMessage().contains("12 bytes"), e.getMessage());
+            e = assertThrows(IOException.class, () -> ckpt.stateDict("model", m));
+            assertTrue(e.getMessage().contains("tensor 'f32'"), e.getMessage());
+            e = assertThrows(IOException.class, () -> ckpt.materialize(model.get("f16"), m));
+            assertTrue(e.getMessage().contains("checkpoint/data/1' is missing"), e.getMessage());
+            WeightFixtures.assertTensor("strided", expected("checkpoint.pth", "model").getAsJsonObject("strided"),
+                    (NDArray) ckpt.materialize(model.get("strided"), m));
         }
     }
 }
