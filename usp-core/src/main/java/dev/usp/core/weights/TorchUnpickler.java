@@ -76,7 +76,7 @@ final class TorchUnpickler extends Unpickler {
             case Opcodes.SETITEM: {
                 Object value = stack.pop();
                 Object k = stack.pop();
-                putPairs(stack.peek(), List.of(k, value));
+                putPairs(stack.peek(), Arrays.asList(k, value));
                 return NO_RETURN_VALUE;
             }
             case Opcodes.SETITEMS: {
@@ -85,7 +85,7 @@ final class TorchUnpickler extends Unpickler {
                 return NO_RETURN_VALUE;
             }
             case Opcodes.APPEND:
-                append(List.of(stack.pop()));
+                append(Arrays.asList(stack.pop()));
                 return NO_RETURN_VALUE;
             case Opcodes.APPENDS:
                 append(stack.pop_all_since_marker());

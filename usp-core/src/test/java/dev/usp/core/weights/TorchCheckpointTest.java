@@ -48,15 +48,18 @@ class TorchCheckpointTest {
     @Test
     void treeKeepsScalarsNamespaceAndNestedContainers() throws IOException {
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(CKPT)) {
-            assertEquals(List.of("model", "ema", "epoch", "args", "optimizer"), ckpt.keys());
+            assertEquals(List.of("model", "ema", "epoch", "args", "optimizer", "scaler", "history"), ckpt.keys());
             Map<?, ?> root = (Map<?, ?>) ckpt.root();
             assertEquals(3, root.get("epoch"));
+            assertEquals(Collections.singletonMap("scale", null), root.get("scaler"));
+            assertEquals(Collections.singletonList(null), root.get("history"));
             PyObject args = assertInstanceOf(PyObject.class, root.get("args"));
             assertEquals("argparse.Namespace", args.className());
             assertEquals("vit_tiny", args.get("model"));
             assertEquals(1.5e-4, args.get("lr"));
             assertEquals(List.of(224, 256), args.get("sizes"));
             assertEquals(true, args.get("norm_pix_loss"));
+            assertEquals(null, args.get("resume"));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> args.get("epochs"));
             assertTrue(e.getMessage().contains("epochs") && e.getMessage().contains("norm_pix_loss"), e.getMessage());
 
@@ -118,7 +121,7 @@ class TorchCheckpointTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> TorchCheckpoint.selectStateDict(CKPT, "state_dict", m));
             assertTrue(e.getMessage().contains("checkpoint.pth") && e.getMessage().contains("'state_dict'")
-                    && e.getMessage().contains("[model, ema, epoch, args, optimizer]"), e.getMessage());
+                    && e.getMessage().contains("[model, ema, epoch, args, optimizer, scaler, history]"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.selectStateDict(CKPT, "epoch", m));
             assertTrue(e.getMessage().contains("'epoch' is a Integer, not a state dict"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.selectStateDict(CKPT, null, m));
