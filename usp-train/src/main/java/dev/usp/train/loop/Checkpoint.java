@@ -210,7 +210,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     private static Map<String, String> readMetadata(Path file) throws IOException {
-        Map<String, String> meta = SafeTensors.readMetadata(file);
+        Map<String, String> meta = SafeTensors.readHeader(file).metadata();
         if (!FORMAT.equals(meta.get("format"))) {
             throw new IOException(file + ": not a " + FORMAT + " checkpoint (format '" + meta.get("format") + "')");
         }
