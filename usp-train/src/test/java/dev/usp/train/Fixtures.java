@@ -105,7 +105,14 @@ public final class Fixtures {
         if (a.getDataType() == DataType.FLOAT64) {
             return a.toDoubleArray();
         }
-        float[] f = a.toType(DataType.FLOAT32, false).toFloatArray();
+        float[] f;
+        if (a.getDataType() == DataType.FLOAT32) {
+            f = a.toFloatArray();
+        } else {
+            try (NDArray c = a.toType(DataType.FLOAT32, true)) {
+                f = c.toFloatArray();
+            }
+        }
         double[] out = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             out[i] = f[i];
