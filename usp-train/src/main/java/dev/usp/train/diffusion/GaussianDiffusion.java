@@ -7,8 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * DiT's (ADM's) Gaussian diffusion with epsilon prediction and a learned-range variance, over a
@@ -127,8 +129,10 @@ public final class GaussianDiffusion {
             coef2[i] = (1.0 - acPrev[i]) * Math.sqrt(1.0 - betas[i]) / (1.0 - ac[i]);
         }
         // The posterior variance is 0 at t = 0: its log is clipped to the value at t = 1.
-        for (int i = 0; i < n && n > 1; i++) {
-            postLogVar[i] = Math.log(postVar[Math.max(i, 1)]);
+        if (n > 1) {
+            for (int i = 0; i < n; i++) {
+                postLogVar[i] = Math.log(postVar[Math.max(i, 1)]);
+            }
         }
         tables.put(Table.BETAS, betas.clone());
         tables.put(Table.LOG_BETAS, logBetas);
@@ -169,6 +173,11 @@ public final class GaussianDiffusion {
     /** A copy of one float64 table, indexed by this process's steps. */
     public double[] table(Table which) {
         return tables.get(which).clone();
+    }
+
+    /** Training timesteps uniform over 0..numTimesteps-1, int64 (N) in {@code manager} (DiT's randint). */
+    public NDArray sampleTimesteps(NDManager manager, long n) {
+        return manager.randomInteger(0, numTimesteps, new Shape(n), DataType.INT64);
     }
 
     // ---------------------------------------------------------------- forward process
@@ -375,12 +384,12 @@ public final class GaussianDiffusion {
         return loop(noise, (x, t) -> ddimSample(model, x, t, y, clipDenoised, eta, null).sample());
     }
 
-    private NDArray loop(NDArray noise, java.util.function.BiFunction<NDArray, NDArray, NDArray> step) {
+    private NDArray loop(NDArray noise, BiFunction<NDArray, NDArray, NDArray> step) {
         NDArray x = noise;
         long n = noise.getShape().get(0);
         for (int i = numTimesteps - 1; i >= 0; i--) {
             long[] ts = new long[(int) n];
-            java.util.Arrays.fill(ts, i);
+            Arrays.fill(ts, i);
             NDArray prev = x;
             x = StepScope.run(x, cur -> step.apply(cur, cur.getManager().create(ts)));
             if (prev != noise) {
@@ -405,7 +414,7 @@ public final class GaussianDiffusion {
     static NDArray perSample(double[] values, NDArray like) {
         int dims = like.getShape().dimension();
         long[] shape = new long[dims];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[0] = values.length;
         NDManager m = like.getManager();
         if (like.getDataType() == DataType.FLOAT64) {

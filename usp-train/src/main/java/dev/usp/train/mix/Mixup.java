@@ -6,6 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
+
 /**
  * timm's {@code Mixup} in batch mode (the MAE fine-tune recipe: mixup 0.8, cutmix 1.0,
  * switch prob 0.5, prob 1.0, label smoothing 0.1, lambda corrected for the clipped box).
@@ -137,8 +139,8 @@ public final class Mixup {
         float on = (float) (1. - smoothing + off);
         float[] a = new float[n * numClasses];
         float[] b = new float[n * numClasses];
-        java.util.Arrays.fill(a, off);
-        java.util.Arrays.fill(b, off);
+        Arrays.fill(a, off);
+        Arrays.fill(b, off);
         for (int i = 0; i < n; i++) {
             if (y[i] < 0 || y[i] >= numClasses) {
                 throw new IllegalArgumentException("label " + y[i] + " is outside [0, " + numClasses + ")");

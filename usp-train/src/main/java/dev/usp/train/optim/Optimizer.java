@@ -19,6 +19,8 @@ import java.util.Map;
  * <p>State arrays live in a sub-manager of the first parameter's manager, closed by
  * {@link #close()}. Every temporary of an update lives in a scratch manager per parameter.
  * A parameter that got no gradient has a zero gradient here (PyTorch would skip it).
+ * Call {@link #step} and {@link #zeroGrad} outside a {@code GradientCollector}: in-place updates
+ * of trainable leaves are refused while autograd records.
  */
 public abstract class Optimizer implements AutoCloseable {
 

@@ -2,6 +2,7 @@ package dev.usp.train.transport;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import dev.usp.train.diffusion.StepScope;
 
 import java.util.function.DoubleUnaryOperator;
@@ -260,8 +261,7 @@ public final class Integrators {
     /** RMS over all elements, read back in double (torchdiffeq's default norm for one tensor). */
     private static double rms(NDArray a) {
         NDArray r = a.square().mean().sqrt();
-        return r.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64
-                ? r.getDouble() : r.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
+        return r.getDataType() == DataType.FLOAT64 ? r.getDouble() : r.toType(DataType.FLOAT32, false).getFloat();
     }
 
     /** torchdiffeq's {@code _optimal_step_size}. */

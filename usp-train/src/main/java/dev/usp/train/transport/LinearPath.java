@@ -3,6 +3,8 @@ package dev.usp.train.transport;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
+
 /**
  * SiT's linear interpolant ({@code ICPlan}): x_t = alpha_t x1 + sigma_t x0 with alpha_t = t,
  * sigma_t = 1 - t, where x1 is data and x0 is Gaussian noise; t = 0 is noise, t = 1 is data.
@@ -68,7 +70,7 @@ public final class LinearPath {
     /** t (N) reshaped to (N, 1, ..., 1) to broadcast against x. */
     static NDArray expand(NDArray t, NDArray x) {
         long[] shape = new long[x.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[0] = t.getShape().get(0);
         return t.reshape(new Shape(shape));
     }

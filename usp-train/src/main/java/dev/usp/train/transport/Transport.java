@@ -2,6 +2,7 @@ package dev.usp.train.transport;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.train.diffusion.DiffusionMath;
 
@@ -20,7 +21,7 @@ public final class Transport {
     }
 
     /** Training times t ~ U[0, 1), shape (N), in {@code dataType}. */
-    public static NDArray sampleTimes(NDManager manager, long n, ai.djl.ndarray.types.DataType dataType) {
+    public static NDArray sampleTimes(NDManager manager, long n, DataType dataType) {
         return manager.randomUniform(0f, 1f, new Shape(n), dataType);
     }
 

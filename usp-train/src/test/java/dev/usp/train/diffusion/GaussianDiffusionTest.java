@@ -161,6 +161,9 @@ class GaussianDiffusionTest {
             e = assertThrows(IllegalArgumentException.class,
                     () -> d.pMeanVarianceFromOutput(x, x, m.create(new long[] {0, 1}), false));
             assertTrue(e.getMessage().contains("(2, 6, 4, 4)"), e.getMessage());
+            long[] drawn = d.sampleTimesteps(m, 500).toLongArray();
+            assertTrue(Arrays.stream(drawn).allMatch(v -> v >= 0 && v < 250));
+            assertTrue(Arrays.stream(drawn).anyMatch(v -> v >= 200), "draws cover the range");
         }
     }
 }

@@ -124,8 +124,8 @@ class GaussianSamplingTest {
                 sq += e * e;
             }
             double sd = Math.sqrt(sq / (n - 1));
-            org.junit.jupiter.api.Assertions.assertEquals(MU[k], mean, meanTol, "mean of dim " + k);
-            org.junit.jupiter.api.Assertions.assertEquals(SD[k], sd, sdTol * SD[k], "std of dim " + k);
+            assertEquals(MU[k], mean, meanTol, "mean of dim " + k);
+            assertEquals(SD[k], sd, sdTol * SD[k], "std of dim " + k);
         }
     }
 }
