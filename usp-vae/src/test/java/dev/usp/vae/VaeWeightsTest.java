@@ -82,6 +82,21 @@ class VaeWeightsTest {
     }
 
     @Test
+    void pathLoaderReadsFilesAndFolders() throws IOException {
+        try (NDManager m = NDManager.newBaseManager();
+             AutoencoderKL file = VaeWeights.load(Fixtures.dir("sdshape").resolve("ldm.safetensors"), Fixtures.SDSHAPE, m);
+             AutoencoderKL folder = VaeWeights.load(Fixtures.dir("sdshape").resolve("diffusers"), VaeConfig.sd(), m)) {
+            assertEquals(Fixtures.SDSHAPE, folder.config());
+            StateDict a = file.stateDict();
+            StateDict b = folder.stateDict();
+            assertEquals(a.keys(), b.keys());
+            for (String k : a.keys()) {
+                assertTrue(a.get(k).contentEquals(b.get(k)), k);
+            }
+        }
+    }
+
+    @Test
     void diffusersConfigOfStableDiffusionIsTheSdPreset(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path file = dir.resolve("config.json");
         Files.writeString(file, "{\"_class_name\": \"AutoencoderKL\", \"act_fn\": \"silu\","

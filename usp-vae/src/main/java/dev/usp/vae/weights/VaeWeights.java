@@ -74,6 +74,21 @@ public final class VaeWeights {
     }
 
     /**
+     * Loads a safetensors file (any naming) into a VAE of {@code config}, or, when {@code path} is a
+     * folder, a diffusers model folder (whose config.json then replaces {@code config}).
+     *
+     * @throws IOException naming the file when it is missing or unreadable
+     */
+    public static AutoencoderKL load(Path path, VaeConfig config, NDManager manager) throws IOException {
+        if (Files.isDirectory(path)) {
+            return loadDiffusers(path, manager);
+        }
+        try (StateDict sd = SafeTensors.read(path, manager)) {
+            return load(sd, config, manager);
+        }
+    }
+
+    /**
      * Loads a diffusers model folder: {@code config.json} (see {@link DiffusersConfig}) and
      * {@code diffusion_pytorch_model.safetensors}.
      *
