@@ -126,7 +126,12 @@ public record VaeConfig(int ch, List<Integer> chMult, int numResBlocks, Set<Inte
     @Override
     public String toString() {
         return "VaeConfig(" + describe(ch, chMult, numResBlocks, zChannels, inChannels, outChannels, resolution,
-                normGroups, scaleFactor) + ", encoder attention at " + encoderAttnResolutions
-                + ", decoder attention at " + decoderAttnResolutions + ", double_z " + doubleZ + ")";
+                normGroups, scaleFactor) + ", encoder attention at " + sorted(encoderAttnResolutions)
+                + ", decoder attention at " + sorted(decoderAttnResolutions) + ", double_z " + doubleZ + ")";
+    }
+
+    /** Sorted, so that the text is the same in every JVM run (cache manifests store it). */
+    private static List<Integer> sorted(Set<Integer> set) {
+        return set.stream().sorted().toList();
     }
 }

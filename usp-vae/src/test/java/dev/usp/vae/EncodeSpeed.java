@@ -40,7 +40,7 @@ public final class EncodeSpeed {
                 images += batch;
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "%-10s %dx%d batch %-3d %8.1f images/s (%d images in %.1f s, %d threads)%n",
+            System.out.printf(Locale.ROOT, "%-10s %dx%d batch %-3d %8.2f images/s (%d images in %.1f s, %d threads)%n",
                     preset, size, size, batch, images / elapsed, images, elapsed,
                     Runtime.getRuntime().availableProcessors());
         }
