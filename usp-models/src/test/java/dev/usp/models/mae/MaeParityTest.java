@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
-import dev.usp.models.Fixtures;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
-import static dev.usp.models.Fixtures.assertClose;
+import static dev.usp.models.mae.MaeFixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -31,8 +31,8 @@ class MaeParityTest {
     @BeforeAll
     static void load() throws IOException {
         root = NDManager.newBaseManager();
-        weights = Fixtures.tensors("mae/weights.safetensors", root);
-        io = Fixtures.tensors("mae/io.safetensors", root);
+        weights = MaeFixtures.tensors("mae/weights.safetensors", root);
+        io = MaeFixtures.tensors("mae/io.safetensors", root);
     }
 
     @AfterAll
@@ -54,7 +54,7 @@ class MaeParityTest {
     @Test
     void stateDictKeysEqualPyTorchInOrder() throws IOException {
         try (NDManager m = root.newSubManager(); MaskedAutoencoder model = new MaskedAutoencoder(tinyConfig(true, false), m)) {
-            assertEquals(Fixtures.lines("mae/keys.txt"), List.copyOf(model.stateDict().keys()));
+            assertEquals(MaeFixtures.lines("mae/keys.txt"), List.copyOf(model.stateDict().keys()));
             assertEquals(weights.numel(), model.parameterCount());
         }
     }

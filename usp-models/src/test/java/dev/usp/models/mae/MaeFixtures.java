@@ -1,4 +1,4 @@
-package dev.usp.models;
+package dev.usp.models.mae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -16,15 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reads the PyTorch reference fixtures under {@code src/test/resources/fixtures} and compares arrays with them. */
-public final class Fixtures {
+/** Reads the MAE/ViT PyTorch reference fixtures under {@code src/test/resources/fixtures} and compares arrays with them. */
+public final class MaeFixtures {
 
-    private Fixtures() {
+    private MaeFixtures() {
     }
 
     /** The path of a fixture file, e.g. {@code mae/weights.safetensors}. */
     public static Path path(String name) {
-        URL url = Fixtures.class.getResource("/fixtures/" + name);
+        URL url = MaeFixtures.class.getResource("/fixtures/" + name);
         assertNotNull(url, "missing fixture " + name + " (run scripts/fixtures/models_mae.py)");
         try {
             return Path.of(url.toURI());
