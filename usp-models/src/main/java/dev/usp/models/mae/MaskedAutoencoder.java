@@ -119,6 +119,7 @@ public final class MaskedAutoencoder extends Module {
             throw new IllegalArgumentException("masking noise must be (" + n + ", " + l + "), got " + noise.getShape());
         }
         NDArray idsShuffle = noise.argSort(1);                                   // (N, L) ascending: small is keep
+        idsShuffle.attach(step);                                                 // a caller's noise may live elsewhere
         NDArray idsRestore = idsShuffle.argSort(1);                              // (N, L)
         NDArray idsKeep = idsShuffle.get(":, :" + keep);                         // (N, K)
         NDArray kept = x.gather(idsKeep.expandDims(2).broadcast(new Shape(n, keep, d)), 1); // (N, K, D)
@@ -195,6 +196,9 @@ public final class MaskedAutoencoder extends Module {
 
     /**
      * One forward: encoder, decoder, loss.
+     *
+     * <p>Every intermediate belongs to {@code imgs}'s manager (the step's), and the loss
+     * temporaries to {@code target}'s: create both in the step manager.
      *
      * @param imgs   (N, C, H, W) model input
      * @param target (N, C, H, W) loss target, or null for {@code imgs} (add_noise passes the clean latents)

@@ -15,7 +15,7 @@ import dev.usp.core.nn.PatchEmbed;
  * {@code VisionTransformer}: {@code patch_embed}, {@code cls_token}, a <em>learnable</em>
  * {@code pos_embed} (1, 1+L, D) with a cls row, {@code blocks}, then either {@code norm} + cls
  * token ({@link GlobalPool#TOKEN}) or patch-token mean + {@code fc_norm} ({@link GlobalPool#AVG}),
- * and the {@code head} Linear. Parameter names equal the MAE encoder's, so a pretrained MAE state
+ * and the {@code head} Linear (or MAE's linear-probe {@link ProbeHead}). Parameter names equal the MAE encoder's, so a pretrained MAE state
  * dict loads non-strictly by name.
  *
  * <p>Init as timm 0.9.12: pos_embed trunc-normal 0.02, cls token N(0, 1e-6), every Linear
@@ -32,6 +32,7 @@ public final class VisionTransformer extends Module {
     private final LayerNorm norm;
     private final LayerNorm fcNorm;
     private final Linear head;
+    private final ProbeHead probe;
 
     /** Builds and initialises the classifier. */
     public VisionTransformer(VitConfig config, NDManager manager) {
@@ -48,7 +49,8 @@ public final class VisionTransformer extends Module {
         boolean avg = config.pool() == GlobalPool.AVG;
         norm = avg ? null : addModule("norm", new LayerNorm(manager, d, 1e-6, true));
         fcNorm = avg ? addModule("fc_norm", new LayerNorm(manager, d, 1e-6, true)) : null;
-        head = addModule("head", new Linear(manager, d, config.numClasses()));
+        probe = config.probeHead() ? addModule("head", new ProbeHead(manager, d, config.numClasses())) : null;
+        head = probe != null ? probe.linear() : addModule("head", new Linear(manager, d, config.numClasses()));
         initWeights();
     }
 
@@ -80,7 +82,8 @@ public final class VisionTransformer extends Module {
 
     /** Logits (B, numClasses) of latents (B, C, H, W). */
     public NDArray forward(NDArray x) {
-        return head.forward(forwardFeatures(x));
+        NDArray features = forwardFeatures(x);
+        return probe != null ? probe.forward(features) : head.forward(features);
     }
 
     /** The configuration this model was built with. */
@@ -88,7 +91,7 @@ public final class VisionTransformer extends Module {
         return config;
     }
 
-    /** The classification head (its parameters are the only ones a linear probe trains). */
+    /** The head Linear ({@code head}, or {@code head.1} behind the probe's BatchNorm): what a linear probe trains. */
     public Linear head() {
         return head;
     }

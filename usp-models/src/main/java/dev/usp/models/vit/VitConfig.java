@@ -14,9 +14,11 @@ package dev.usp.models.vit;
  * @param pool         average pooling + fc_norm, or cls token + norm
  * @param dropPathRate the last block's drop-path rate (linear from 0)
  * @param headInitStd  std of the truncated-normal head init (MAE fine-tune 2e-5, linear probe 0.01)
+ * @param probeHead    MAE's linear-probe head: BatchNorm1d (no affine) then Linear, under {@code head.0/head.1}
  */
 public record VitConfig(int inputSize, int patchSize, int inChannels, long embedDim, int depth, int heads,
-                        double mlpRatio, int numClasses, GlobalPool pool, double dropPathRate, double headInitStd) {
+                        double mlpRatio, int numClasses, GlobalPool pool, double dropPathRate, double headInitStd,
+                        boolean probeHead) {
 
     /** Validates the shape. */
     public VitConfig {

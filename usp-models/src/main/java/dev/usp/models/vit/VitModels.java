@@ -42,7 +42,8 @@ public final class VitModels {
                     + ") for " + name);
         }
         return new VitConfig(opts.inputSize(), opts.patchSize(), opts.inChannels(), s.dim(), depth, s.heads(),
-                4.0, opts.numClasses(), opts.pool(), opts.dropPathRate(), opts.headInitStd());
+                4.0, opts.numClasses(), opts.pool(), opts.dropPathRate(), opts.headInitStd(),
+                opts.probeHead());
     }
 
     /** Builds a named classifier whose parameters live in {@code manager}. */

@@ -28,16 +28,23 @@ public final class MaeBenchmark {
         }
     }
 
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static void run(String name, int batch, int steps) {
         try (NDManager m = NDManager.newBaseManager()) {
             long t0 = System.nanoTime();
             MaskedAutoencoder model = MaeModels.create(name, MaeOptions.d8(), m);
             double buildS = (System.nanoTime() - t0) / 1e9;
             double[] times = new double[steps];
+            double[] cpu = new double[steps];
             for (int s = 0; s < steps; s++) {
                 try (NDManager step = m.newSubManager()) {
                     NDArray x = step.randomNormal(new Shape(batch, 4, 28, 28));
                     long t = System.nanoTime();
+                    long c = processCpuNanos();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         gc.backward(model.forward(x).loss());
                     }
@@ -45,11 +52,14 @@ public final class MaeBenchmark {
                         p.array().getGradient().attach(step);
                     }
                     times[s] = (System.nanoTime() - t) / 1e9;
+                    cpu[s] = (processCpuNanos() - c) / 1e9;
                 }
             }
             java.util.Arrays.sort(times);
-            System.out.printf("%s: %,d params, build %.2f s, forward+backward batch %d: median %.3f s (min %.3f) over %d steps%n",
-                    name, model.parameterCount(), buildS, batch, times[steps / 2], times[0], steps);
+            java.util.Arrays.sort(cpu);
+            System.out.printf("%s: %,d params, build %.2f s, forward+backward batch %d over %d steps: wall median %.3f s"
+                    + " (min %.3f), process CPU median %.3f s%n",
+                    name, model.parameterCount(), buildS, batch, steps, times[steps / 2], times[0], cpu[steps / 2]);
         }
     }
 }

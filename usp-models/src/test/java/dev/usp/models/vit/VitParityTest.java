@@ -36,7 +36,7 @@ class VitParityTest {
 
     /** latent 8x8x4, patch 2, 32 wide, 2 deep, 4 heads, 5 classes, drop path 0.1, as the fixture script. */
     private static VitConfig tiny(GlobalPool pool) {
-        return new VitConfig(8, 2, 4, 32, 2, 4, 4.0, 5, pool, 0.1, 2e-5);
+        return new VitConfig(8, 2, 4, 32, 2, 4, 4.0, 5, pool, 0.1, 2e-5, false);
     }
 
     private static void checkLogits(GlobalPool pool, String name) throws IOException {
@@ -60,6 +60,33 @@ class VitParityTest {
     @Test
     void clsTokenLogitsMatchTimm() throws IOException {
         checkLogits(GlobalPool.TOKEN, "token");
+    }
+
+    @Test
+    void linearProbeBatchNormHeadMatchesPyTorchInTrainingAndEval() throws IOException {
+        VitConfig c = new VitConfig(8, 2, 4, 32, 2, 4, 4.0, 5, GlobalPool.TOKEN, 0.0, 0.01, true);
+        try (NDManager m = root.newSubManager(); VisionTransformer vit = new VisionTransformer(c, m)) {
+            assertEquals(MaeFixtures.lines("vit/probe_keys.txt"), List.copyOf(vit.stateDict().keys()));
+            try (StateDict w = MaeFixtures.tensors("vit/probe.safetensors", m)) {
+                vit.loadStateDict(w, true);
+            }
+            int before = m.getManagedArrays().size();
+            try (NDManager step = m.newSubManager()) {
+                NDArray x = io.get("imgs").duplicate();
+                x.attach(step);
+                vit.train(true);
+                assertClose(io.get("logits_probe_train"), vit.forward(x), 1e-5, "probe logits (batch statistics)");
+                vit.eval();
+                assertClose(io.get("logits_probe_eval"), vit.forward(x), 1e-5, "probe logits (running statistics)");
+            }
+            assertEquals(before, m.getManagedArrays().size());
+            StateDict sd = vit.stateDict();
+            assertClose(io.get("probe_running_mean"), sd.get("head.0.running_mean"), 1e-5, "running mean");
+            assertClose(io.get("probe_running_var"), sd.get("head.0.running_var"), 1e-5, "running var");
+            assertEquals(1L, sd.get("head.0.num_batches_tracked").getLong());
+            assertEquals(List.of("head.1.weight", "head.1.bias"), List.copyOf(vit.trainableParameters().keySet())
+                    .subList(vit.trainableParameters().size() - 2, vit.trainableParameters().size()));
+        }
     }
 
     @Test
