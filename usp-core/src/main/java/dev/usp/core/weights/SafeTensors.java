@@ -1,14 +1,11 @@
 package dev.usp.core.weights;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import dev.usp.core.io.AtomicFiles;
 
 import java.io.IOException;
@@ -19,62 +16,83 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
  * mapping names to {dtype, shape, data_offsets}, then the raw little-endian data.
  *
- * <p>Reading maps each tensor's bytes from the file separately, so files larger than 2 GB work.
- * BF16 is upcast to F32 and I16/U16 to I32, U32 to I64 in Java, since creating bfloat16 or int16
- * arrays crashes the engine. Writing supports F32, F16 and the integer types; it is atomic.
+ * <p>Reading positions into the file for each tensor separately, so files larger than 2 GB work
+ * and a subset of names can be loaded without touching the rest. BF16 is upcast to F32, I16/U16
+ * to I32 and U32 to I64 in Java, since creating bfloat16 or int16 arrays crashes the engine.
+ * Writing supports F64, F32, F16, the integer types and BOOL; it is atomic.
  */
 public final class SafeTensors {
-
-    private static final long MAX_HEADER = 100L << 20;
 
     private SafeTensors() {
     }
 
     /**
-     * Reads every tensor of a file into a new state dict that owns its arrays.
+     * Reads the header only: names, dtypes, shapes, byte ranges and metadata, without any data.
      *
-     * @throws IOException naming the file on a truncated file, a bad header, an unknown dtype or
+     * @throws IOException naming the file on a truncated file, a bad header, duplicate names or
      *     offsets outside the file
      */
-    public static StateDict read(Path file, NDManager manager) throws IOException {
-        NDManager owner = manager.newSubManager();
-        StateDict sd = new StateDict(file.toString(), owner);
+    public static SafeTensorsHeader readHeader(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new IOException(file + ": not a safetensors file (only " + size + " bytes)");
+            return SafeTensorsHeader.read(ch, file);
+        }
+    }
+
+    /**
+     * Reads every tensor of a file into a new state dict that owns its arrays (a sub-manager of
+     * {@code manager}).
+     *
+     * @throws IOException naming the file (and key) on a truncated file, a bad header, an unknown
+     *     dtype or offsets outside the file
+     */
+    public static StateDict read(Path file, NDManager manager) throws IOException {
+        return read(file, manager, null);
+    }
+
+    /**
+     * Reads the named tensors only (all when {@code names} is null), in file header order.
+     *
+     * @throws IllegalArgumentException naming the file and the key when a name is absent
+     * @throws IOException as {@link #read(Path, NDManager)}
+     */
+    public static StateDict read(Path file, NDManager manager, Collection<String> names) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            SafeTensorsHeader header = SafeTensorsHeader.read(ch, file);
+            Map<String, String> renames = new LinkedHashMap<>();
+            if (names == null) {
+                header.tensors().keySet().forEach(n -> renames.put(n, n));
+            } else {
+                Set<String> wanted = new HashSet<>(names);
+                wanted.forEach(header::entry);
+                header.tensors().keySet().stream().filter(wanted::contains).forEach(n -> renames.put(n, n));
             }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, file);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new IOException(file + ": not a safetensors file or truncated (header length "
-                        + headerLen + ", file size " + size + ")");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, headerBuf, 8, file);
-            JsonObject header;
-            try {
-                header = new Gson().fromJson(new String(headerBuf.array(), StandardCharsets.UTF_8), JsonObject.class);
-            } catch (JsonParseException | ClassCastException e) {
-                throw new IOException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
-            }
-            if (header == null) {
-                throw new IOException(file + ": empty safetensors header");
-            }
-            long dataStart = 8 + headerLen;
-            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) {
-                    continue;
-                }
-                sd.put(e.getKey(), readTensor(ch, file, e.getKey(), e.getValue().getAsJsonObject(), dataStart, size, owner));
+            return read(ch, header, renames, manager);
+        }
+    }
+
+    /**
+     * Reads the tensors named by the keys of {@code renames}, storing each under its value.
+     * The returned dict owns a new sub-manager of {@code manager}.
+     */
+    static StateDict read(FileChannel ch, SafeTensorsHeader header, Map<String, String> renames, NDManager manager)
+            throws IOException {
+        NDManager owner = manager.newSubManager();
+        StateDict sd = new StateDict(header.file().toString(), owner);
+        try {
+            for (Map.Entry<String, String> r : renames.entrySet()) {
+                sd.put(r.getValue(), readTensor(ch, header, header.entry(r.getKey()), owner));
             }
         } catch (IOException | RuntimeException e) {
             sd.close();
@@ -83,46 +101,23 @@ public final class SafeTensors {
         return sd;
     }
 
-    private static NDArray readTensor(FileChannel ch, Path file, String name, JsonObject info,
-                                      long dataStart, long fileSize, NDManager owner) throws IOException {
-        String dtype = info.get("dtype").getAsString();
-        JsonArray shapeJson = info.getAsJsonArray("shape");
-        long[] dims = new long[shapeJson.size()];
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = shapeJson.get(i).getAsLong();
+    private static NDArray readTensor(FileChannel ch, SafeTensorsHeader header, SafeTensorsHeader.Entry e,
+                                      NDManager owner) throws IOException {
+        Path file = header.file();
+        SafeDType t = SafeDType.parse(e.dtype(), file, e.name());
+        if (e.byteSize() > Integer.MAX_VALUE) {
+            throw new IOException(file + ": tensor '" + e.name() + "' has " + e.byteSize()
+                    + " bytes; one tensor over 2 GB is not supported");
         }
-        Shape shape = new Shape(dims);
-        JsonArray off = info.getAsJsonArray("data_offsets");
-        long begin = off.get(0).getAsLong();
-        long end = off.get(1).getAsLong();
-        SafeDType t = SafeDType.parse(dtype, file, name);
-        long expected = shape.size() * t.bytes;
-        if (end - begin != expected || begin < 0) {
-            throw new IOException(file + ": tensor '" + name + "' has " + (end - begin) + " bytes for shape "
-                    + shape + " of " + dtype + " (expected " + expected + ")");
-        }
-        if (dataStart + end > fileSize) {
-            throw new IOException(file + ": truncated: tensor '" + name + "' ends at byte " + (dataStart + end)
-                    + " but the file has " + fileSize);
-        }
-        if (expected > Integer.MAX_VALUE) {
-            throw new IOException(file + ": tensor '" + name + "' is larger than 2 GB, which is not supported");
-        }
-        ByteBuffer raw = ByteBuffer.allocateDirect((int) expected).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(ch, raw, dataStart + begin, file);
+        ByteBuffer raw = ByteBuffer.allocateDirect((int) e.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        SafeTensorsHeader.readFully(ch, raw, header.dataStart() + e.begin(), file);
         raw.flip();
-        NDArray array = t.toArray(raw, shape, owner);
-        array.setName(name);
-        return array;
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos, Path file) throws IOException {
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException(file + ": truncated at byte " + pos);
-            }
-            pos += n;
+        try {
+            NDArray array = t.toArray(raw, e.shape(), owner);
+            array.setName(e.name());
+            return array;
+        } catch (IllegalArgumentException ex) {
+            throw new IOException(file + ": tensor '" + e.name() + "': " + ex.getMessage(), ex);
         }
     }
 
@@ -131,7 +126,12 @@ public final class SafeTensors {
         write(file, sd.asMap(), Map.of());
     }
 
-    /** Writes named tensors and optional string metadata to {@code file}, atomically. */
+    /**
+     * Writes named tensors and optional string metadata to {@code file}, atomically: on any error
+     * the previous file is left as it was.
+     *
+     * @throws IOException naming the key when a tensor's type cannot be written
+     */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) throws IOException {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
@@ -140,11 +140,12 @@ public final class SafeTensors {
             header.add("__metadata__", meta);
         }
         long offset = 0;
-        Map<String, SafeDType> types = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().equals("__metadata__")) {
+                throw new IOException(file + ": cannot write a tensor named '" + e.getKey() + "'");
+            }
             NDArray a = e.getValue();
             SafeDType t = SafeDType.of(a.getDataType(), file, e.getKey());
-            types.put(e.getKey(), t);
             long n = a.getShape().size() * t.bytes;
             JsonObject info = new JsonObject();
             info.addProperty("dtype", t.name());
@@ -162,6 +163,7 @@ public final class SafeTensors {
         }
         byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
+        List<NDArray> arrays = new ArrayList<>(tensors.values());
         AtomicFiles.write(file, out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
             out.write(len.array());
@@ -169,19 +171,30 @@ public final class SafeTensors {
             for (int i = json.length; i < padded; i++) {
                 out.write(' ');
             }
-            for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-                writeData(out, e.getValue());
+            for (NDArray a : arrays) {
+                writeData(out, a);
             }
         });
     }
 
     private static void writeData(OutputStream out, NDArray a) throws IOException {
-        ByteBuffer bb = a.toDevice(ai.djl.Device.cpu(), false).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        byte[] chunk = new byte[1 << 16];
-        while (bb.hasRemaining()) {
-            int n = Math.min(chunk.length, bb.remaining());
-            bb.get(chunk, 0, n);
-            out.write(chunk, 0, n);
+        if (a.getShape().size() == 0) {
+            return;
+        }
+        boolean onCpu = a.getDevice().equals(Device.cpu());
+        NDArray cpu = onCpu ? a : a.toDevice(Device.cpu(), true);
+        try {
+            ByteBuffer bb = cpu.toByteBuffer();
+            byte[] chunk = new byte[1 << 16];
+            while (bb.hasRemaining()) {
+                int n = Math.min(chunk.length, bb.remaining());
+                bb.get(chunk, 0, n);
+                out.write(chunk, 0, n);
+            }
+        } finally {
+            if (!onCpu) {
+                cpu.close();
+            }
         }
     }
 }

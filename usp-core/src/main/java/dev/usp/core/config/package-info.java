@@ -1,0 +1,35 @@
+/**
+ * Typed configuration: Java records loaded from YAML with command-line overrides.
+ *
+ * <h2>Defaults</h2>
+ * Every top-level config record declares {@code public static R defaults()}, the one place where
+ * its default values live (nested records take theirs from that instance, typically by calling
+ * their own {@code defaults()}). {@link dev.usp.core.config.ConfigLoader#load} starts from the
+ * defaults, merges the YAML file over them, then each {@code --set dotted.key=value} in order:
+ * <pre>
+ *   defaults()  &lt;  YAML file  &lt;  --set (later ones win)
+ * </pre>
+ * A merge replaces only the keys it names; nested records merge key by key, lists are replaced
+ * whole.
+ *
+ * <h2>Keys and values</h2>
+ * YAML keys are the snake_case spelling of the record components ({@code batch_size} for
+ * {@code batchSize}); nested records are nested mappings, and {@code --set train.batch_size=64}
+ * addresses them with dots. Scalars are read as text and converted by the component's type:
+ * {@code int}, {@code long}, {@code float}, {@code double} ({@code 1e-4} works), {@code boolean}
+ * ({@code true}/{@code false} only), {@code String}, {@code Path}, enums (by name, any case), and
+ * {@code List}s of these ({@code [1, 2]} or {@code 1,2} on the command line). {@code null} is
+ * allowed only for strings and paths. A {@code --set} may also give a whole nested record as a
+ * YAML flow mapping: {@code --set train={lr: 1e-4, epochs: 10}}.
+ *
+ * <h2>Validation</h2>
+ * An unknown key, a value of the wrong type, and a value outside {@link dev.usp.core.config.Range}
+ * or {@link dev.usp.core.config.OneOf} throw {@link dev.usp.core.config.ConfigException}, whose
+ * message names the full dotted key, the value, the source (file or {@code --set}) and what is
+ * allowed. A record's compact constructor may add its own checks; its exceptions are wrapped.
+ *
+ * <h2>Saving</h2>
+ * {@link dev.usp.core.config.ConfigLoader#toYaml} writes the resolved record back as YAML (enums
+ * in lower case); loading that text again gives an equal record.
+ */
+package dev.usp.core.config;

@@ -1,0 +1,73 @@
+package dev.usp.train.loop;
+
+import java.util.Random;
+
+/**
+ * Deterministic seeds derived from (run seed, step, stream), so that everything random in a step
+ * (data order, masks, noise, dropout) is a function of the step and not of the history: a run
+ * resumed at step s draws exactly what the uninterrupted run drew at step s, and no generator
+ * state has to be saved.
+ *
+ * <p>Mixing is SplitMix64's finaliser applied to a combination of the three inputs; different
+ * streams (e.g. {@link #DATA}, {@link #ENGINE}) give independent-looking seeds for the same step.
+ */
+public final class Seeds {
+
+    /** Stream for the order of training examples. */
+    public static final long DATA = 1;
+    /** Stream the training loop uses to reseed the engine before each step. */
+    public static final long ENGINE = 2;
+    /** Stream for augmentation, masks and other host-side randomness of the caller. */
+    public static final long AUX = 3;
+    /** Stream of {@link #permutation}, indexed by epoch instead of step. */
+    private static final long EPOCH_ORDER = 4;
+
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    private Seeds() {
+    }
+
+    /** A 64-bit seed for {@code step} of stream {@code stream} of the run seeded by {@code seed}. */
+    public static long forStep(long seed, long step, long stream) {
+        long z = mix(seed + GOLDEN);
+        z = mix(z ^ (step + GOLDEN * 2));
+        return mix(z ^ (stream + GOLDEN * 3));
+    }
+
+    /** The same seed folded to 31 bits, for APIs that take a non-negative int (the engine's). */
+    public static int intForStep(long seed, long step, long stream) {
+        long z = forStep(seed, step, stream);
+        return (int) ((z ^ (z >>> 32)) & 0x7fffffffL);
+    }
+
+    /** A fresh {@link Random} for {@code step} of {@code stream}. */
+    public static Random random(long seed, long step, long stream) {
+        return new Random(forStep(seed, step, stream));
+    }
+
+    /**
+     * A permutation of {@code 0..n-1} for one epoch (Fisher-Yates driven by the epoch's seed).
+     * A trainer that walks a dataset in epochs takes example {@code perm[i]} for position
+     * {@code i} of epoch {@code e}, which makes the batch of any step a function of (seed, step).
+     */
+    public static int[] permutation(int n, long seed, long epoch) {
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        Random r = random(seed, epoch, EPOCH_ORDER);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return perm;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

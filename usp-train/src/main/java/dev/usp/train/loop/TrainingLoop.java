@@ -1,0 +1,388 @@
+package dev.usp.train.loop;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.usp.train.report.LossCurves;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongToDoubleFunction;
+
+/**
+ * The step loop every trainer shares: per-step memory scope, per-step reseeding, metrics,
+ * progress, checkpoints, resume, and a stop on a non-finite loss.
+ *
+ * <p>For each step index {@code s} from the start (0, or the step of the checkpoint resumed) to
+ * {@code totalSteps - 1}: reseed the engine with {@code Seeds.intForStep(seed, s, ENGINE)}, open a
+ * sub-manager of the caller's manager, call the step function (forward, backward, optimiser
+ * update: all the caller's), close the sub-manager; stop with a {@link NonFiniteLossException}
+ * if the loss is not finite (before anything is saved); log metrics every {@code logEvery}
+ * steps; save a checkpoint every {@code checkpointEvery} steps and after the last step.
+ *
+ * <p>A metrics line holds {@code step} (steps completed), {@code epoch}, {@code loss} and the
+ * extras as means over the steps since the previous line, {@code lr} of the last step,
+ * {@code samples_per_s} over the same steps, and {@code time_s} since the loop started.
+ *
+ * <p><b>Exact resume.</b> If the step function draws its batch and all randomness from
+ * {@link StepContext#random}/{@link StepContext#seed} or the engine (reseeded per step), then
+ * training N steps, checkpointing, resuming and training N more gives bit-for-bit the parameters
+ * of 2N uninterrupted steps.
+ *
+ * <p><b>Gradient accumulation</b> is written inside the step function: zero the gradients, run K
+ * micro-batches (each in {@code ctx.manager().newSubManager()}, data from
+ * {@link StepContext#microRandom}), backward {@code loss / K} for each, then one optimiser update;
+ * return the mean loss and the samples of all K micro-batches.
+ */
+public final class TrainingLoop {
+
+    /** One optimiser step of a trainer. */
+    @FunctionalInterface
+    public interface StepFunction {
+        /** Runs step {@code ctx.step()} and returns its loss and sample count. */
+        StepResult step(StepContext ctx) throws IOException;
+    }
+
+    /** Scores the model at a checkpoint, for keeping the best one (e.g. FID, accuracy). */
+    @FunctionalInterface
+    public interface Evaluator {
+        /** The metric after {@code step} optimiser steps. */
+        double evaluate(long step) throws IOException;
+    }
+
+    /** What a finished run reports. */
+    public record Result(long startStep, long endStep, double lastLoss, Path lastCheckpoint) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+
+    private final RunDir run;
+    private final long totalSteps;
+    private final long seed;
+    private final long stepsPerEpoch;
+    private final long logEvery;
+    private final long checkpointEvery;
+    private final int keepLast;
+    private final long archiveEvery;
+    private final LongToDoubleFunction lr;
+    private final boolean resume;
+    private final boolean reseedEngine;
+    private final boolean plotLogScale;
+    private final PrintStream terminal;
+    private final double progressLogSeconds;
+    private final String bestName;
+    private final boolean bestHigherIsBetter;
+    private final Evaluator bestEvaluator;
+
+    private TrainingLoop(Builder b) {
+        run = b.run;
+        totalSteps = b.totalSteps;
+        seed = b.seed;
+        stepsPerEpoch = b.stepsPerEpoch;
+        logEvery = b.logEvery;
+        checkpointEvery = b.checkpointEvery;
+        keepLast = b.keepLast;
+        archiveEvery = b.archiveEvery;
+        lr = b.lr;
+        resume = b.resume;
+        reseedEngine = b.reseedEngine;
+        plotLogScale = b.plotLogScale;
+        terminal = b.terminal;
+        progressLogSeconds = b.progressLogSeconds;
+        bestName = b.bestName;
+        bestHigherIsBetter = b.bestHigherIsBetter;
+        bestEvaluator = b.bestEvaluator;
+    }
+
+    /** A builder: {@code setX} for required values, {@code optX} for the rest. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs (or, with {@code optResume(true)}, continues) the training.
+     *
+     * @param parent the manager the per-step scopes are opened under (usually the model's)
+     * @param state what is saved in and restored from checkpoints
+     * @param fn one optimiser step
+     * @throws NonFiniteLossException when a loss is NaN or infinite; the last checkpoint is intact
+     */
+    public Result run(NDManager parent, TrainState state, StepFunction fn) throws IOException {
+        CheckpointStore store = new CheckpointStore(run.checkpoints(), keepLast, archiveEvery);
+        long start = resume ? restore(store, parent, state) : 0;
+        Path lastCheckpoint = store.latest().orElse(null);
+        Progress progress = new Progress(terminal, start, totalSteps, progressLogSeconds);
+        Window window = new Window();
+        double lastLoss = Double.NaN;
+        try (MetricsLog metrics = MetricsLog.open(run.metrics(), start)) {
+            for (long step = start; step < totalSteps; step++) {
+                if (reseedEngine) {
+                    Engine.getInstance().setRandomSeed(Seeds.intForStep(seed, step, Seeds.ENGINE));
+                }
+                double stepLr = lr.applyAsDouble(step);
+                StepResult r;
+                try (NDManager scope = parent.newSubManager()) {
+                    r = fn.step(new StepContext(step, epochOf(step), stepLr, seed, scope));
+                }
+                if (!Double.isFinite(r.loss())) {
+                    metrics.sync();
+                    progress.finish();
+                    writeLossPlot();
+                    throw new NonFiniteLossException(step, epochOf(step), r.loss(), lastCheckpoint);
+                }
+                lastLoss = r.loss();
+                long done = step + 1;
+                window.add(r);
+                if (done % logEvery == 0 || done == totalSteps) {
+                    metrics.log(done, epochOf(step), window.means(stepLr));
+                    window.reset();
+                }
+                progress.update(done, r.loss(), stepLr, window.lastSamplesPerSecond, done == totalSteps);
+                if ((checkpointEvery > 0 && done % checkpointEvery == 0) || done == totalSteps) {
+                    metrics.sync();
+                    lastCheckpoint = save(store, state, done, metrics);
+                }
+            }
+        } finally {
+            progress.finish();
+        }
+        writeLossPlot();
+        return new Result(start, Math.max(start, totalSteps), lastLoss, lastCheckpoint);
+    }
+
+    private long restore(CheckpointStore store, NDManager parent, TrainState state) throws IOException {
+        Path file = store.latest().orElse(null);
+        if (file == null) {
+            LOG.info("resume: no complete checkpoint in {}, starting at step 0", store.dir());
+            return 0;
+        }
+        try (Checkpoint cp = Checkpoint.load(file, parent)) {
+            if (cp.seed() != seed) {
+                throw new IllegalStateException("cannot resume from " + file + ": its seed is " + cp.seed()
+                        + " but this run's seed is " + seed);
+            }
+            if (!cp.config().equals(run.config())) {
+                LOG.warn("resume: the config of {} differs from {}; continuing with the new config",
+                        file, run.dir().resolve(RunDir.CONFIG));
+            }
+            state.restore(cp);
+            LOG.info("resumed from {} at step {} of {}", file, cp.step(), totalSteps);
+            return cp.step();
+        }
+    }
+
+    private Path save(CheckpointStore store, TrainState state, long done, MetricsLog metrics) throws IOException {
+        Checkpoint cp = new Checkpoint(done, epochOf(done), seed, run.config(), state.stateDicts(), state.scalars());
+        Path file = store.save(cp);
+        LOG.info("saved checkpoint {}", file);
+        if (bestEvaluator != null) {
+            double metric = bestEvaluator.evaluate(done);
+            metrics.log(done, epochOf(done), Map.of(bestName, metric));
+            if (store.offerBest(done, metric, bestHigherIsBetter)) {
+                LOG.info("step {}: new best {} = {}", done, bestName, metric);
+            }
+        }
+        return file;
+    }
+
+    private void writeLossPlot() {
+        try {
+            LossCurves.write(run.metrics(), run.file(RunDir.LOSS_PLOT), plotLogScale);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not draw the loss plot {}: {}", run.file(RunDir.LOSS_PLOT), e.toString());
+        }
+    }
+
+    private long epochOf(long step) {
+        return stepsPerEpoch > 0 ? step / stepsPerEpoch : 0;
+    }
+
+    /** Sums over the steps since the last metrics line. */
+    private static final class Window {
+        private final long startNanos0 = System.nanoTime();
+        private long startNanos = startNanos0;
+        private int steps;
+        private long samples;
+        private double lossSum;
+        private final Map<String, Double> extraSums = new LinkedHashMap<>();
+        private double lastSamplesPerSecond;
+
+        void add(StepResult r) {
+            steps++;
+            samples += r.samples();
+            lossSum += r.loss();
+            r.extras().forEach((k, v) -> extraSums.merge(k, v, Double::sum));
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            lastSamplesPerSecond = seconds > 0 ? samples / seconds : 0;
+        }
+
+        Map<String, Double> means(double lr) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("loss", lossSum / steps);
+            out.put("lr", lr);
+            out.put("samples_per_s", lastSamplesPerSecond);
+            out.put("time_s", (System.nanoTime() - startNanos0) / 1e9);
+            extraSums.forEach((k, v) -> out.put(k, v / steps));
+            return out;
+        }
+
+        void reset() {
+            startNanos = System.nanoTime();
+            steps = 0;
+            samples = 0;
+            lossSum = 0;
+            extraSums.clear();
+        }
+    }
+
+    /** Builds a {@link TrainingLoop}; {@link #setRun}, {@link #setTotalSteps} and {@link #setSeed} are required. */
+    public static final class Builder {
+        private RunDir run;
+        private long totalSteps = -1;
+        private Long seedValue;
+        private long seed;
+        private long stepsPerEpoch;
+        private long logEvery = 10;
+        private long checkpointEvery;
+        private int keepLast = 2;
+        private long archiveEvery;
+        private LongToDoubleFunction lr = s -> Double.NaN;
+        private boolean resume;
+        private boolean reseedEngine = true;
+        private boolean plotLogScale = true;
+        private PrintStream terminal = System.console() != null ? System.err : null;
+        private double progressLogSeconds = 30;
+        private String bestName;
+        private boolean bestHigherIsBetter;
+        private Evaluator bestEvaluator;
+
+        private Builder() {
+        }
+
+        /** The run folder (config, metrics, checkpoints, plots). */
+        public Builder setRun(RunDir value) {
+            run = value;
+            return this;
+        }
+
+        /** Number of optimiser steps of the whole run (a resumed run stops here too). */
+        public Builder setTotalSteps(long value) {
+            totalSteps = value;
+            return this;
+        }
+
+        /** The run seed all per-step randomness derives from. */
+        public Builder setSeed(long value) {
+            seedValue = value;
+            return this;
+        }
+
+        /** Optimiser steps per epoch, for the epoch numbers in metrics and checkpoints. */
+        public Builder optStepsPerEpoch(long value) {
+            stepsPerEpoch = value;
+            return this;
+        }
+
+        /** Write a metrics line every this many steps (averaged over them); default 10. */
+        public Builder optLogEvery(long value) {
+            logEvery = value;
+            return this;
+        }
+
+        /** Save a checkpoint every this many steps; 0 (default) saves only after the last step. */
+        public Builder optCheckpointEvery(long value) {
+            checkpointEvery = value;
+            return this;
+        }
+
+        /** How many of the newest checkpoints to keep; default 2. */
+        public Builder optKeepLast(int value) {
+            keepLast = value;
+            return this;
+        }
+
+        /** Also keep every checkpoint whose step is a multiple of this; default 0 (none). */
+        public Builder optArchiveEvery(long value) {
+            archiveEvery = value;
+            return this;
+        }
+
+        /** The learning rate of each step index (given to the step and logged). */
+        public Builder optLearningRate(LongToDoubleFunction schedule) {
+            lr = schedule;
+            return this;
+        }
+
+        /** Continue from the newest complete checkpoint of the run folder, if there is one. */
+        public Builder optResume(boolean value) {
+            resume = value;
+            return this;
+        }
+
+        /** Reseed the engine before each step from (seed, step); default true. */
+        public Builder optReseedEngine(boolean value) {
+            reseedEngine = value;
+            return this;
+        }
+
+        /** Log-scale y axis on the loss plot; default true. */
+        public Builder optPlotLogScale(boolean value) {
+            plotLogScale = value;
+            return this;
+        }
+
+        /**
+         * Where the in-place progress bar goes, or null for periodic log lines; default stderr
+         * when the JVM has a console, else null.
+         */
+        public Builder optProgressTerminal(PrintStream value) {
+            terminal = value;
+            return this;
+        }
+
+        /** Seconds between progress log lines when there is no terminal; default 30. */
+        public Builder optProgressLogSeconds(double value) {
+            progressLogSeconds = value;
+            return this;
+        }
+
+        /**
+         * Evaluate {@code evaluator} at each checkpoint, log it as {@code name}, and keep the best
+         * checkpoint (the {@code best} pointer).
+         */
+        public Builder optBest(String name, boolean higherIsBetter, Evaluator evaluator) {
+            bestName = name;
+            bestHigherIsBetter = higherIsBetter;
+            bestEvaluator = evaluator;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException naming the first missing or invalid setting
+         */
+        public TrainingLoop build() {
+            if (run == null) {
+                throw new IllegalArgumentException("TrainingLoop: setRun(...) is required");
+            }
+            if (totalSteps < 0) {
+                throw new IllegalArgumentException("TrainingLoop: setTotalSteps(n >= 0) is required, got " + totalSteps);
+            }
+            if (seedValue == null) {
+                throw new IllegalArgumentException("TrainingLoop: setSeed(...) is required");
+            }
+            if (logEvery < 1 || checkpointEvery < 0 || stepsPerEpoch < 0) {
+                throw new IllegalArgumentException("TrainingLoop: logEvery must be >= 1 (got " + logEvery
+                        + "), checkpointEvery >= 0 (got " + checkpointEvery + "), stepsPerEpoch >= 0 (got "
+                        + stepsPerEpoch + ")");
+            }
+            seed = seedValue;
+            return new TrainingLoop(this);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.usp.train.report;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.usp.train.loop.MetricsLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PlotsTest {
+
+    @TempDir
+    Path dir;
+
+    private static int countNot(BufferedImage img, int rgb, int x0, int y0, int x1, int y1) {
+        int n = 0;
+        for (int y = y0; y < y1; y++) {
+            for (int x = x0; x < x1; x++) {
+                if ((img.getRGB(x, y) & 0xffffff) != rgb) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static boolean hasColour(BufferedImage img, int rgb) {
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xffffff) == rgb) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void linePlotWritesAReadablePngWithTheSeries() throws IOException {
+        double[] x = new double[200];
+        double[] loss = new double[200];
+        double[] acc = new double[200];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i * 50;
+            loss[i] = 2 * Math.exp(-i / 40.0) + 1e-3;
+            acc[i] = i == 100 ? Double.NaN : 1 - loss[i] / 3;
+        }
+        Path png = dir.resolve("plot.png");
+        new LinePlot("loss", "step", "value").logY(true).size(640, 400)
+                .add("loss", x, loss).add("accuracy", x, acc).write(png);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(640, img.getWidth());
+        assertEquals(400, img.getHeight());
+        assertTrue(countNot(img, 0xffffff, 0, 0, 640, 400) > 2000, "axes, labels and lines are drawn");
+        assertTrue(hasColour(img, 0x1f77b4) && hasColour(img, 0xff7f0e), "both series colours appear");
+    }
+
+    @Test
+    void emptyPlotStillRendersAndMismatchedSeriesAreRejected() throws IOException {
+        Path png = dir.resolve("empty.png");
+        new LinePlot("nothing yet", "step", "loss").logY(true).write(png);
+        assertEquals(800, ImageIO.read(png.toFile()).getWidth());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LinePlot("t", "x", "y").add("bad", new double[3], new double[2]));
+        assertTrue(e.getMessage().contains("'bad'"), e.getMessage());
+    }
+
+    @Test
+    void lossCurvesReadTheMetricsLog() throws IOException {
+        Path metrics = dir.resolve("metrics.jsonl");
+        try (MetricsLog log = MetricsLog.open(metrics, 0)) {
+            for (int step = 10; step <= 500; step += 10) {
+                Map<String, Double> v = new LinkedHashMap<>();
+                v.put("loss", 1.0 / step);
+                v.put("lr", 1e-4);
+                log.log(step, 0, v);
+            }
+        }
+        Path png = dir.resolve("loss.png");
+        LossCurves.write(metrics, png, true);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(800, img.getWidth());
+        assertTrue(hasColour(img, 0x1f77b4) && hasColour(img, 0xff7f0e));
+        // m1 = 0.1 * 1, m2 = 0.9 m1 + 0.1 * 2; debiased by 1 - 0.9^n; NaN is skipped
+        assertArrayEquals(new double[] {1, Double.NaN, (0.9 * 0.1 + 0.1 * 2) / (1 - 0.81)},
+                LossCurves.smooth(new double[] {1, Double.NaN, 2}, 0.9), 1e-12);
+    }
+
+    @Test
+    void imageGridLaysOutAndQuantisesLikeTorchvision() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // 5 RGB images 3x4: image i has red = -1 + i/2, green = +1, blue = -1, one pixel 0.
+            float[] data = new float[5 * 3 * 3 * 4];
+            for (int i = 0; i < 5; i++) {
+                for (int p = 0; p < 12; p++) {
+                    data[i * 36 + p] = -1 + i / 2f;
+                    data[i * 36 + 12 + p] = 1;
+                    data[i * 36 + 24 + p] = p == 5 ? 0 : -1;
+                }
+            }
+            NDArray images = m.create(data, new Shape(5, 3, 3, 4));
+            Path png = dir.resolve("grid.png");
+            ImageGrid.write(images, 2, png);
+            BufferedImage img = ImageIO.read(png.toFile());
+            // 2 columns, 3 rows, 2-pixel padding: 2*(4+2)+2 by 3*(3+2)+2
+            assertEquals(14, img.getWidth());
+            assertEquals(17, img.getHeight());
+            assertEquals(0x000000, img.getRGB(0, 0) & 0xffffff, "padding is black");
+            // image 3 (row 1, column 1) starts at (2 + 6, 2 + 5); red = 0.5 -> floor(0.75*255+0.5) = 191
+            assertEquals((191 << 16) | (255 << 8), img.getRGB(8, 7) & 0xffffff);
+            // pixel 5 = (row 1, column 1) of image 0 has blue 0 -> 128
+            assertEquals(128, img.getRGB(2 + 1, 2 + 1) & 0xff);
+            // the unused sixth cell stays padding
+            assertEquals(0, countNot(img, 0x000000, 8, 12, 12, 15));
+            assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(m.zeros(new Shape(2, 2, 3, 3)), 2));
+        }
+        assertEquals(0, ImageGrid.toByte(-7f));
+        assertEquals(255, ImageGrid.toByte(1f));
+        assertEquals(128, ImageGrid.toByte(0f));
+    }
+}
