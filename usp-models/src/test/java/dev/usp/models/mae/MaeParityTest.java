@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
+import dev.usp.core.weights.WeightFiles;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +99,19 @@ class MaeParityTest {
             assertClose(io.get("loss_ratio60"), r60.loss().reshape(1), 1e-5, "loss at ratio 0.6");
             assertClose(io.get("pred_ratio60"), r60.pred(), 1e-5, "pred at ratio 0.6");
             assertClose(io.get("mask_ratio60"), r60.mask(), 0, "mask at ratio 0.6");
+        }
+    }
+
+    @Test
+    void torchSaveCheckpointLoadsTheSameModel() throws IOException {
+        try (NDManager m = root.newSubManager();
+             StateDict pth = WeightFiles.readStateDict(MaeFixtures.path("mae/weights.pth"), "model", m);
+             MaskedAutoencoder model = new MaskedAutoencoder(tinyConfig(true, false), m);
+             NDManager step = m.newSubManager()) {
+            assertEquals(true, model.loadStateDict(pth, true).isClean());
+            MaeOutput out = model.forward(io.get("imgs"), 0.75, null, io.get("noise"));
+            assertClose(io.get("loss_normpix"), out.loss().reshape(1), 1e-5, "loss from the .pth weights");
+            assertClose(io.get("pred"), out.pred(), 1e-5, "pred from the .pth weights");
         }
     }
 
