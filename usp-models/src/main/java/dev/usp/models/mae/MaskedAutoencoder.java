@@ -123,6 +123,7 @@ public final class MaskedAutoencoder extends Module {
         NDArray idsRestore = idsShuffle.argSort(1);                              // (N, L)
         NDArray idsKeep = idsShuffle.get(":, :" + keep);                         // (N, K)
         NDArray kept = x.gather(idsKeep.expandDims(2).broadcast(new Shape(n, keep, d)), 1); // (N, K, D)
+        // The official gathers [0]*K + [1]*(L-K) by ids_restore: 1 exactly where the shuffled rank is >= K.
         NDArray mask = idsRestore.gte(keep).toType(x.getDataType(), false);      // (N, L) 1 = removed
         return new Masked(kept, mask, idsRestore);
     }

@@ -10,7 +10,9 @@ import dev.usp.core.nn.Parameter;
 /**
  * Times construction and forward+backward of named MAE sizes on d8 latents (28x28x4), printing
  * the median of a few steps. Not a test. Usage: {@code MaeBenchmark [name batch steps]...},
- * default {@code vit_tiny_patch_vae 2 10 vit_base_patch_vae 2 5}.
+ * default {@code vit_tiny_patch_vae 2 10 vit_base_patch_vae 2 5}. On a shared, oversubscribed
+ * machine run it with {@code OMP_NUM_THREADS=1}: spinning OpenMP threads otherwise inflate the
+ * times 10-20 fold.
  */
 public final class MaeBenchmark {
 
