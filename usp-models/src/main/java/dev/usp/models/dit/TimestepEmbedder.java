@@ -45,7 +45,7 @@ public final class TimestepEmbedder extends Module {
 
     /** (N) timesteps -> (N, 2 * half): cat[cos(t * freqs), sin(t * freqs)], t cast to float32. */
     public static NDArray timestepEmbedding(NDArray t, NDArray freqs) {
-        NDArray args = t.toType(DataType.FLOAT32, false).expandDims(1).mul(freqs.expandDims(0)); // (N, half)
+        NDArray args = t.toType(DataType.FLOAT32, false).expandDims(1).mul(freqs); // (N, 1) * (half) -> (N, half)
         return NDArrays.concat(new NDList(args.cos(), args.sin()), -1);
     }
 
