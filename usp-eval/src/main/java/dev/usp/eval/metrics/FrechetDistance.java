@@ -1,6 +1,7 @@
 package dev.usp.eval.metrics;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,9 +10,10 @@ import org.slf4j.LoggerFactory;
  * {@code FIDStatistics.frechet_distance}: {@code |mu1 - mu2|^2 + tr(s1) + tr(s2) - 2 tr(sqrtm(s1 s2))}.
  *
  * <p>Instead of a general matrix square root (scipy's {@code sqrtm}), the trace is taken from the
- * eigenvalues of the symmetric PSD matrix {@code M = sqrt(s1) s2 sqrt(s1)}: it shares the
- * eigenvalues of {@code s1 s2}, so {@code tr(sqrtm(s1 s2)) = sum(sqrt(eig(M)))}. This is exact for
- * singular covariances too (features of rank below D), where it agrees with scipy to ~1e-8.
+ * eigenvalues of a symmetric PSD matrix with the nonzero eigenvalues of {@code s1 s2}: with
+ * {@code s1 = A A^T} (pivoted Cholesky), {@code M = A^T s2 A}, and
+ * {@code tr(sqrtm(s1 s2)) = sum(sqrt(eig(M)))}. This is exact for singular covariances too
+ * (features of rank below D), where it agrees with scipy to ~1e-8.
  *
  * <p>The evaluator retries with {@code eps} added to both diagonals when sqrtm's result is not
  * finite, which happens when a feature is constant (a zero variance); this class takes that path
@@ -69,20 +71,29 @@ public final class FrechetDistance {
         return meanTerm + trace1 + trace2 - 2 * trSqrt;
     }
 
-    /** tr(sqrtm((s1 + eps I)(s2 + eps I))) for symmetric PSD s1, s2 (D, D), row-major. */
+    /**
+     * tr(sqrtm((s1 + eps I)(s2 + eps I))) for symmetric PSD s1, s2 (D, D), row-major: with
+     * s1 = A A^T (pivoted Cholesky, A (D, r)), the eigenvalues of s1 s2 other than 0 are those of
+     * the symmetric PSD matrix A^T s2 A (r, r).
+     */
     static double traceSqrtProduct(double[] s1, double[] s2, int d, double eps) {
-        double[] minEigenvalue = new double[1];
-        try (INDArray m1 = Linalg.matrix(withDiagonal(s1, d, eps), d, d);
+        double[][] a = PivotedCholesky.factor(withDiagonal(s1, d, eps), d, MIN_EIGENVALUE, "sigma1");
+        if (a[0].length == 0) {
+            return 0;
+        }
+        try (INDArray am = Nd4j.create(a);
              INDArray m2 = Linalg.matrix(withDiagonal(s2, d, eps), d, d);
-             INDArray r = Linalg.symmetricSqrt(m1, minEigenvalue);
-             INDArray rs = r.mmul(m2);
-             INDArray m = rs.mmul(r);
+             INDArray b = m2.mmul(am);
+             INDArray m = Nd4j.gemm(am, b, true, false);
              INDArray sym = m.add(m.transpose()).muli(0.5)) {
-            checkEigenvalue(minEigenvalue[0], "sigma1");
+            double[] eigenvalues = Linalg.symmetricEigenvalues(sym);
+            // Eigenvalues that are 0 in exact arithmetic come out as +-n ulp of the largest; their
+            // square roots would add noise far above round-off, so they count as 0.
+            double zero = eigenvalues.length * Math.ulp(eigenvalues[eigenvalues.length - 1]);
             double sum = 0;
-            for (double l : Linalg.symmetricEigenvalues(sym)) {
-                checkEigenvalue(l, "sqrt(sigma1) sigma2 sqrt(sigma1)");
-                sum += Math.sqrt(Math.max(l, 0));
+            for (double l : eigenvalues) {
+                checkEigenvalue(l, "A^T sigma2 A (sigma1 = A A^T)");
+                sum += l > zero ? Math.sqrt(l) : 0;
             }
             return sum;
         }

@@ -37,29 +37,37 @@ final class Linalg {
         }
     }
 
-    /** Eigenvalues of a symmetric matrix, ascending (LAPACK dsyev); the input is left unchanged. */
-    static double[] symmetricEigenvalues(INDArray sym) {
-        try (INDArray work = sym.dup('f'); INDArray w = Eigen.symmetricGeneralizedEigenvalues(work, false)) {
-            return w.toDoubleVector();
-        }
-    }
-
     /**
-     * The symmetric square root V diag(sqrt(max(l, 0))) V^T of a symmetric matrix; also returns its
-     * smallest eigenvalue in {@code minEigenvalue[0]}.
+     * Eigenvalues of a symmetric matrix (LAPACK dsyev without vectors), ascending; the input is
+     * left unchanged. They are checked against the invariants trace = sum(l) and
+     * |M|_F^2 = sum(l^2), since some LAPACK routines of ND4J's OpenBLAS fail on AVX-512 CPUs.
      */
-    static INDArray symmetricSqrt(INDArray sym, double[] minEigenvalue) {
-        try (INDArray v = sym.dup('f'); INDArray w = Eigen.symmetricGeneralizedEigenvalues(v, true)) {
-            double[] l = w.toDoubleVector();
-            double min = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < l.length; i++) {
-                min = Math.min(min, l[i]);
-                l[i] = Math.sqrt(Math.max(l[i], 0));
-            }
-            minEigenvalue[0] = min;
-            try (INDArray s = Nd4j.createFromArray(l); INDArray scaled = v.mulRowVector(s)) {
-                return Nd4j.gemm(scaled, v, false, true);
-            }
+    static double[] symmetricEigenvalues(INDArray sym) {
+        double[] l;
+        try (INDArray work = sym.dup('f'); INDArray w = Eigen.symmetricGeneralizedEigenvalues(work, false)) {
+            l = w.toDoubleVector();
         }
+        int n = l.length;
+        double[] m = toRowMajor(sym);
+        double trace = 0;
+        double frobenius2 = 0;
+        for (int i = 0; i < n; i++) {
+            trace += m[i * n + i];
+        }
+        for (double v : m) {
+            frobenius2 += v * v;
+        }
+        double sum = 0;
+        double sum2 = 0;
+        for (double v : l) {
+            sum += v;
+            sum2 += v * v;
+        }
+        if (Math.abs(sum - trace) > 1e-8 * Math.sqrt(n * frobenius2) || Math.abs(sum2 - frobenius2) > 1e-8 * frobenius2) {
+            throw new IllegalStateException("ND4J's symmetric eigenvalues of a " + n + "x" + n + " matrix are wrong"
+                    + " (sum " + sum + " vs trace " + trace + ", sum of squares " + sum2 + " vs " + frobenius2
+                    + "); try the environment variable OPENBLAS_CORETYPE=Haswell");
+        }
+        return l;
     }
 }
