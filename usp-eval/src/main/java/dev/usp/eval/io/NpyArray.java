@@ -41,24 +41,28 @@ public final class NpyArray {
         return new NpyArray(NpyHeader.of(NpyDType.UINT8, shape), data.clone());
     }
 
+    /** A float32 array; {@code data} in C order. */
     public static NpyArray of(float[] data, long... shape) {
         ByteBuffer b = allocate(NpyDType.FLOAT32, shape);
         b.asFloatBuffer().put(data);
         return new NpyArray(NpyHeader.of(NpyDType.FLOAT32, shape), b.array());
     }
 
+    /** A float64 array; {@code data} in C order. */
     public static NpyArray of(double[] data, long... shape) {
         ByteBuffer b = allocate(NpyDType.FLOAT64, shape);
         b.asDoubleBuffer().put(data);
         return new NpyArray(NpyHeader.of(NpyDType.FLOAT64, shape), b.array());
     }
 
+    /** An int64 array; {@code data} in C order. */
     public static NpyArray of(long[] data, long... shape) {
         ByteBuffer b = allocate(NpyDType.INT64, shape);
         b.asLongBuffer().put(data);
         return new NpyArray(NpyHeader.of(NpyDType.INT64, shape), b.array());
     }
 
+    /** An int32 array; {@code data} in C order. */
     public static NpyArray of(int[] data, long... shape) {
         ByteBuffer b = allocate(NpyDType.INT32, shape);
         b.asIntBuffer().put(data);

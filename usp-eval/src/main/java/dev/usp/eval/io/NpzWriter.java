@@ -37,7 +37,7 @@ public final class NpzWriter {
     private final ZipOutputStream zip;
     private final Path target;
     private final Set<String> keys = new HashSet<>();
-    private NpyStream open;
+    private NpyStream current;
 
     private NpzWriter(ZipOutputStream zip, Path target) {
         this.zip = zip;
@@ -50,8 +50,8 @@ public final class NpzWriter {
             ZipOutputStream zip = new ZipOutputStream(out);
             NpzWriter npz = new NpzWriter(zip, target);
             body.write(npz);
-            if (npz.open != null && !npz.open.isClosed()) {
-                throw new IOException(target + ": array stream '" + npz.open.key() + "' was not closed");
+            if (npz.current != null && !npz.current.isClosed()) {
+                throw new IOException(target + ": array stream '" + npz.current.key() + "' was not closed");
             }
             zip.finish();
         });
@@ -97,13 +97,13 @@ public final class NpzWriter {
         zip.setLevel(Deflater.BEST_SPEED);
         zip.putNextEntry(new ZipEntry(key + ".npy"));
         zip.write(header.encode());
-        open = new NpyStream(zip, header, target + " [" + key + "]", key);
-        return open;
+        current = new NpyStream(zip, header, target + " [" + key + "]", key);
+        return current;
     }
 
     private void checkKey(String key) {
-        if (open != null && !open.isClosed()) {
-            throw new IllegalStateException(target + ": close the stream of '" + open.key() + "' before adding '" + key + "'");
+        if (current != null && !current.isClosed()) {
+            throw new IllegalStateException(target + ": close the stream of '" + current.key() + "' before adding '" + key + "'");
         }
         if (!keys.add(key)) {
             throw new IllegalArgumentException(target + ": duplicate key '" + key + "'");

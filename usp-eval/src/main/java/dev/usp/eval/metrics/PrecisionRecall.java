@@ -105,7 +105,7 @@ public final class PrecisionRecall {
     }
 
     private static int rowsPerBlock(int otherRows) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, BLOCK_VALUES / Math.max(1, otherRows)));
+        return (int) Math.max(1, BLOCK_VALUES / otherRows);
     }
 
     private static double fraction(boolean[] flags) {
