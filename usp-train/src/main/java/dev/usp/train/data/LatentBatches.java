@@ -13,7 +13,7 @@ import java.util.Arrays;
  * from the step's data stream, the posterior noise from the engine RNG (which the training loop
  * reseeds every step). So a resumed run sees exactly the batches an uninterrupted one would.
  */
-public final class LatentBatches {
+public final class LatentBatches implements LatentSource {
 
     /** Scaled latents (N, z, h, w) and their labels (N) as int64. */
     public record Batch(NDArray latents, NDArray labels, int size) {
@@ -39,11 +39,13 @@ public final class LatentBatches {
     }
 
     /** Full batches per epoch. */
+    @Override
     public int batchesPerEpoch() {
         return cache.size() / batchSize;
     }
 
     /** The batch size. */
+    @Override
     public int batchSize() {
         return batchSize;
     }
@@ -54,6 +56,7 @@ public final class LatentBatches {
     }
 
     /** The batch of global step {@code step}, created in {@code m}. */
+    @Override
     public Batch batch(long step, NDManager m) {
         int perEpoch = batchesPerEpoch();
         long epoch = step / perEpoch;
