@@ -10,11 +10,12 @@ import ai.djl.training.GradientCollector;
 import dev.usp.core.nn.Mlp;
 import dev.usp.core.nn.Parameter;
 import dev.usp.train.optim.AdamW;
-import dev.usp.train.optim.Optimizer;
 import dev.usp.train.optim.ParamGroups;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -106,9 +107,10 @@ class DataParallelTest {
         return grad(p.array());
     }
 
-    @Test
-    void gradientsEqualThoseOfTheMeanLossOverTheFullBatch() {
-        DataParallel<Mlp> dp = parallel(2);
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4})
+    void gradientsEqualThoseOfTheMeanLossOverTheFullBatch(int replicas) {
+        DataParallel<Mlp> dp = parallel(replicas);
         Mlp single = copyOf(dp.master());
         NDArray[] b = batch(data, 0, BATCH);
 
