@@ -32,7 +32,7 @@ public final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LOG.info(Devices.describe(common.devices()));
         PretrainConfig cfg = ConfigLoader.load(PretrainConfig.class, common.config(), common.overrides());
-        Pretrainer.Result r = Pretrainer.run(cfg, common.seed(), resume);
+        Pretrainer.Result r = Pretrainer.run(cfg, common.seed(), resume, common.devices());
         System.out.printf("pretraining finished: %d steps, last loss %.4f, checkpoint %s%n",
                 r.steps(), r.lastLoss(), r.checkpoint());
         return 0;

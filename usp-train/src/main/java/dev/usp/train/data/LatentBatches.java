@@ -1,5 +1,6 @@
 package dev.usp.train.data;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.train.loop.Seeds;
@@ -63,8 +64,15 @@ public final class LatentBatches implements LatentSource {
         int within = (int) (step % perEpoch);
         int[] order = Seeds.permutation(cache.size(), seed, epoch);
         int[] indices = Arrays.copyOfRange(order, within * batchSize, (within + 1) * batchSize);
-        LatentCache.Batch b = cache.sample(indices, Seeds.random(seed, step, Seeds.DATA), m);
-        long[] labels = Arrays.stream(b.labels()).asLongStream().toArray();
-        return new Batch(b.latents(), m.create(labels), batchSize);
+        long[] labels;
+        NDArray latents;
+        // The cache lives in host memory: sample there, then move the batch to m's device.
+        try (NDManager host = NDManager.newBaseManager(Device.cpu())) {
+            LatentCache.Batch b = cache.sample(indices, Seeds.random(seed, step, Seeds.DATA), host);
+            labels = Arrays.stream(b.labels()).asLongStream().toArray();
+            latents = b.latents().toDevice(m.getDevice(), true);
+            latents.attach(m);
+        }
+        return new Batch(latents, m.create(labels), batchSize);
     }
 }

@@ -1,9 +1,9 @@
 package dev.usp.train.pretrain;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.models.mae.LatentNoise;
 import dev.usp.models.mae.MaeModels;
@@ -20,12 +20,14 @@ import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,8 +35,8 @@ import java.util.Set;
  * USP's masked latent pretraining ({@code main_pretrain.py} + {@code engine_pretrain.py}): an MAE
  * on VAE latents, AdamW (betas 0.9/0.95) with weight decay on every tensor of 2+ dimensions,
  * lr = blr x effective batch / 256 with per-iteration warm-up and half-cycle cosine, gradient
- * accumulation, optional input noising. The result's {@code model} part is the checkpoint that
- * DiT, SiT and the ViT classifier load.
+ * accumulation, optional input noising, data parallel over the given devices. The result's
+ * {@code model} part is the checkpoint that DiT, SiT and the ViT classifier load.
  */
 public final class Pretrainer {
 
@@ -51,8 +53,9 @@ public final class Pretrainer {
      * Runs pretraining on the latent cache named by the config.
      *
      * @param resume continue the run named in the config from its latest checkpoint
+     * @param devices the devices to train on (several: data parallel, gradients averaged)
      */
-    public static Result run(PretrainConfig cfg, long seed, boolean resume) throws IOException {
+    public static Result run(PretrainConfig cfg, long seed, boolean resume, List<Device> devices) throws IOException {
         if (cfg.data().cache() == null) {
             throw new IllegalArgumentException("data.cache is not set: give the latent cache folder written by"
                     + " 'usp encode' (e.g. --set data.cache=runs/fmnist/latents-train)");
@@ -60,13 +63,17 @@ public final class Pretrainer {
         try (NDManager root = NDManager.newBaseManager();
              LatentCache cache = LatentCache.open(cfg.data().cache(), root)) {
             LatentSource source = new LatentBatches(cache, cfg.optim().batchSize(), seed);
-            return run(cfg, seed, resume, source, root);
+            return run(cfg, seed, resume, source, devices);
         }
     }
 
     /** Runs pretraining on any latent source (the pipeline and tests pass their own). */
-    public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, NDManager root)
+    public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices)
             throws IOException {
+        if (source.batchSize() % devices.size() != 0) {
+            throw new IllegalArgumentException("optim.batch_size " + source.batchSize() + " must be divisible by the "
+                    + devices.size() + " devices");
+        }
         PretrainConfig.Optim o = cfg.optim();
         int accum = o.accumIter();
         long effectiveBatch = (long) o.batchSize() * accum;
@@ -80,10 +87,11 @@ public final class Pretrainer {
         Engine.getInstance().setRandomSeed((int) seed);
         MaeOptions opts = new MaeOptions(cfg.latentSize(), cfg.latentChannels(), cfg.patchSize(),
                 cfg.normPixLoss(), false, cfg.maskRatio());
-        try (MaskedAutoencoder mae = MaeModels.create(cfg.model(), opts, root.newSubManager());
-             AdamW opt = new AdamW(mae.trainableParameters(),
-                     ParamGroups.weightDecay(mae.trainableParameters(), o.weightDecay(), Set.of()),
+        try (DataParallel<MaskedAutoencoder> dp = new DataParallel<>(m -> MaeModels.create(cfg.model(), opts, m), devices);
+             AdamW opt = new AdamW(dp.master().trainableParameters(),
+                     ParamGroups.weightDecay(dp.master().trainableParameters(), o.weightDecay(), Set.of()),
                      o.beta1(), o.beta2(), 1e-8)) {
+            MaskedAutoencoder mae = dp.master();
             LOG.info("{}: {} parameters ({} in the encoder)", cfg.model(),
                     String.format("%,d", mae.parameterCount()), String.format("%,d", mae.encoderParameterCount()));
             RunDir run = RunDir.openOrCreate(cfg.run().dir(), cfg.run().name(), ConfigLoader.toYaml(cfg), resume);
@@ -109,39 +117,39 @@ public final class Pretrainer {
                     .optResume(resume)
                     .build()
                     .run(mae.manager(), state, ctx -> {
+                        opt.zeroGrad();
                         double lossSum = 0;
                         for (int micro = 0; micro < accum; micro++) {
                             try (NDManager m = ctx.manager().newSubManager()) {
-                                lossSum += microStep(cfg, mae, source.batch(ctx.step() * accum + micro, m), accum);
+                                lossSum += microStep(cfg, dp, source.batch(ctx.step() * accum + micro, m), accum);
                             }
                         }
                         double loss = lossSum / accum;
                         if (Double.isFinite(loss)) {
                             opt.step(ctx.lr());
                         }
-                        opt.zeroGrad();
                         return StepResult.of(loss, effectiveBatch);
                     });
             return new Result(run.dir(), r.lastCheckpoint(), r.endStep(), r.lastLoss(), lr);
         }
     }
 
-    /** Forward and backward of one micro-batch; returns its loss. Gradients accumulate. */
-    private static double microStep(PretrainConfig cfg, MaskedAutoencoder mae, LatentBatches.Batch batch, int accum) {
+    /**
+     * Forward and backward of one micro-batch over the replicas; returns its mean loss. The
+     * gradients (of the loss / accum) accumulate in the master.
+     */
+    private static double microStep(PretrainConfig cfg, DataParallel<MaskedAutoencoder> dp,
+                                    LatentBatches.Batch batch, int accum) {
         NDArray x = batch.latents();
-        NDArray target = null;
+        NDArray target = x;
         if (cfg.addNoise()) {
             LatentNoise.Noised n = LatentNoise.apply(x);
             x = n.input();
             target = n.target();
         }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            MaeOutput out = mae.forward(x, cfg.maskRatio(), target, null);
-            double loss = out.loss().getFloat();
-            if (Double.isFinite(loss)) {
-                gc.backward(out.loss().div(accum));
-            }
-            return loss;
-        }
+        return accum * dp.step((mae, shard) -> {
+            MaeOutput out = mae.forward(shard.get(0), cfg.maskRatio(), shard.get(1), null);
+            return out.loss().div(accum);
+        }, x, target);
     }
 }

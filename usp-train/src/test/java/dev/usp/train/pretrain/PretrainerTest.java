@@ -1,5 +1,6 @@
 package dev.usp.train.pretrain;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -24,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PretrainerTest {
+
+    private static final List<Device> CPU = List.of(Device.cpu());
 
     /** Eight fixed latents (4x4x4) with a smooth structure; batch i cycles through them. */
     private static final class FixedLatents implements LatentSource {
@@ -70,7 +73,7 @@ class PretrainerTest {
     @Test
     void lossFallsOnAFixedBatchAndTheCheckpointHoldsTheModel(@TempDir Path tmp) throws IOException {
         try (NDManager root = NDManager.newBaseManager()) {
-            Pretrainer.Result r = Pretrainer.run(tinyConfig(tmp, "fit", 2, 0), 7, false, new FixedLatents(), root);
+            Pretrainer.Result r = Pretrainer.run(tinyConfig(tmp, "fit", 2, 0), 7, false, new FixedLatents(), CPU);
             assertEquals(20, r.steps());
             double[] loss = losses(r.runDir());
             double first = loss[0];
@@ -85,12 +88,20 @@ class PretrainerTest {
     }
 
     @Test
+    void trainsDataParallelOverTwoReplicas(@TempDir Path tmp) throws IOException {
+        Pretrainer.Result r = Pretrainer.run(tinyConfig(tmp, "dp", 2, 0), 7, false, new FixedLatents(),
+                List.of(Device.cpu(), Device.cpu()));
+        double[] loss = losses(r.runDir());
+        assertTrue(loss[loss.length - 1] < 0.5 * loss[0], loss[0] + " -> " + loss[loss.length - 1]);
+    }
+
+    @Test
     void resumeGivesTheSameParametersAsOneRun(@TempDir Path tmp) throws IOException {
         try (NDManager root = NDManager.newBaseManager()) {
-            Pretrainer.Result whole = Pretrainer.run(tinyConfig(tmp, "whole", 1.0, 0), 3, false, new FixedLatents(), root);
+            Pretrainer.Result whole = Pretrainer.run(tinyConfig(tmp, "whole", 1.0, 0), 3, false, new FixedLatents(), CPU);
             // 5 steps then stop: same config but half the epochs would change the cosine; instead
             // checkpoint every 5 steps, delete the final checkpoint, and resume.
-            Pretrainer.Result first = Pretrainer.run(tinyConfig(tmp, "split", 1.0, 5), 3, false, new FixedLatents(), root);
+            Pretrainer.Result first = Pretrainer.run(tinyConfig(tmp, "split", 1.0, 5), 3, false, new FixedLatents(), CPU);
             Path checkpoints = first.runDir().resolve("checkpoints");
             try (Stream<Path> files = Files.list(checkpoints)) {
                 for (Path f : files.toList()) {
@@ -99,7 +110,7 @@ class PretrainerTest {
                     }
                 }
             }
-            Pretrainer.Result resumed = Pretrainer.run(tinyConfig(tmp, "split", 1.0, 5), 3, true, new FixedLatents(), root);
+            Pretrainer.Result resumed = Pretrainer.run(tinyConfig(tmp, "split", 1.0, 5), 3, true, new FixedLatents(), CPU);
             assertEquals(10, resumed.steps());
             try (StateDict a = SafeTensors.read(whole.checkpoint(), root);
                  StateDict b = SafeTensors.read(resumed.checkpoint(), root)) {
