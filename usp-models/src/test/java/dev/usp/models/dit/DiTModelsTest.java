@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,7 +123,7 @@ class DiTModelsTest {
     }
 
     private static void assertArrayEqualsRow(NDArray expected, NDArray actual) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 0f);
+        assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 0f);
     }
 
     @Test
