@@ -34,7 +34,8 @@ public record DiTConfig(int inputSize, int patchSize, int inChannels, int hidden
             throw new IllegalArgumentException("hidden size " + hiddenSize + " must be a multiple of 4 (sin-cos table)");
         }
         if (inChannels <= 0 || depth < 0 || numClasses <= 0 || classDropoutProb < 0 || classDropoutProb >= 1) {
-            throw new IllegalArgumentException("bad DiT config: " + this);
+            throw new IllegalArgumentException("bad DiT config: in channels " + inChannels + ", depth " + depth
+                    + ", classes " + numClasses + ", class dropout " + classDropoutProb);
         }
     }
 

@@ -71,8 +71,7 @@ class DiTParityTest {
     void forwardMatchesStandardVaeSimpleAndSiT() throws Exception {
         try (DiT std = loaded(new DiT(manager.newSubManager(), TINY), "dit_std.safetensors");
              DiT vae = loaded(new DiT(manager.newSubManager(), TINY.withAffineBlockNorms(true)), "dit_vae.safetensors");
-             SiT sit = loaded(new SiT(manager.newSubManager(), TINY), "dit_std.safetensors");
-             NDManager step = manager.newSubManager()) {
+             SiT sit = loaded(new SiT(manager.newSubManager(), TINY), "dit_std.safetensors")) {
             NDArray x = io.get("x");
             NDArray y = io.get("y");
             assertClose("DiT", io.get("dit_std_out"), std.forward(x, io.get("t"), y), 1e-5);

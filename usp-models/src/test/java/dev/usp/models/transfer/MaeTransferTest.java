@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -93,7 +94,7 @@ class MaeTransferTest {
         try (SiT sit = new SiT(manager.newSubManager(), DIT32.withInputSize(28).withAffineBlockNorms(false))) {
             TransferReport r = MaeTransfer.toGenerator(mae, sit, TransferOptions.defaults());
             float[] src = mae.get("pos_embed").toFloatArray();
-            assertArrayEquals(java.util.Arrays.copyOfRange(src, 32, src.length),
+            assertArrayEquals(Arrays.copyOfRange(src, 32, src.length),
                     sit.stateDict().get("pos_embed").toFloatArray(), 0f);
             assertArrayEquals(SinCosPosEmbed.table2d(32, 14, false), sit.stateDict().get("pos_embed").toFloatArray(), 1e-6f);
             // non-affine block norms: MAE's norm1/norm2 have nowhere to go
