@@ -1,0 +1,60 @@
+package dev.usp.train.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.usp.core.nn.Parameter;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PyTorch's {@code torch.optim.AdamW} (amsgrad off), step for step:
+ * p *= 1 - lr wd; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+ * p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). Note eps is added AFTER the bias
+ * correction, unlike DJL's Adam. State: {@code exp_avg}, {@code exp_avg_sq}.
+ */
+public final class AdamW extends Optimizer {
+
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+
+    /** AdamW with PyTorch's defaults for betas (0.9, 0.999) and eps 1e-8. */
+    public AdamW(Map<String, Parameter> params, List<ParamGroup> groups) {
+        this(params, groups, 0.9, 0.999, 1e-8);
+    }
+
+    /** AdamW with the given betas (MAE pretraining uses (0.9, 0.95)) and eps. */
+    public AdamW(Map<String, Parameter> params, List<ParamGroup> groups, double beta1, double beta2, double eps) {
+        super(params, groups);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    @Override
+    protected Map<String, NDArray> initState(NDArray param, NDManager manager) {
+        Map<String, NDArray> s = new LinkedHashMap<>();
+        s.put("exp_avg", manager.zeros(param.getShape(), param.getDataType()));
+        s.put("exp_avg_sq", manager.zeros(param.getShape(), param.getDataType()));
+        return s;
+    }
+
+    @Override
+    protected void update(NDArray param, NDArray grad, Map<String, NDArray> state,
+                          long step, double lr, double weightDecay) {
+        if (weightDecay != 0) {
+            param.muli(1 - lr * weightDecay);
+        }
+        NDArray m = state.get("exp_avg");
+        NDArray v = state.get("exp_avg_sq");
+        m.muli(beta1).addi(grad.mul(1 - beta1));
+        v.muli(beta2).addi(grad.mul(1 - beta2).mul(grad));
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2 = 1 - Math.pow(beta2, step);
+        double stepSize = lr / biasCorrection1;
+        NDArray denom = v.sqrt().div(Math.sqrt(biasCorrection2)).add(eps);
+        param.subi(m.div(denom).mul(stepSize));
+    }
+}
