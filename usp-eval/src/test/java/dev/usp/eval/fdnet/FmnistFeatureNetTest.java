@@ -36,13 +36,13 @@ class FmnistFeatureNetTest {
             Map<String, Parameter> p = net.namedParameters();
             assertEquals(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight",
                     "conv3.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), List.copyOf(p.keySet()));
-            assertEquals(new Shape(32, 1, 3, 3), p.get("conv1.weight").shape());
-            assertEquals(new Shape(64, 32, 3, 3), p.get("conv2.weight").shape());
-            assertEquals(new Shape(128, 64, 3, 3), p.get("conv3.weight").shape());
-            assertEquals(new Shape(128, 2048), p.get("fc1.weight").shape());
+            assertEquals(new Shape(16, 1, 3, 3), p.get("conv1.weight").shape());
+            assertEquals(new Shape(32, 16, 3, 3), p.get("conv2.weight").shape());
+            assertEquals(new Shape(64, 32, 3, 3), p.get("conv3.weight").shape());
+            assertEquals(new Shape(128, 1024), p.get("fc1.weight").shape());
             assertEquals(new Shape(10, 128), p.get("fc2.weight").shape());
             // sum of numel, as torch counts it for the same module
-            assertEquals(320 + 18496 + 73856 + 262272 + 1290, net.parameterCount());
+            assertEquals(160 + 4640 + 18496 + 131200 + 1290, net.parameterCount());
         }
     }
 
