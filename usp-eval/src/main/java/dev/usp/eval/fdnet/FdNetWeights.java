@@ -31,7 +31,7 @@ public final class FdNetWeights {
     /** The sidecar's {@code format} value. */
     public static final String FORMAT = "usp-fdnet/1";
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     /**
