@@ -7,7 +7,11 @@ import picocli.CommandLine.Command;
 /** The {@code usp} command line: one entry point whose subcommands run every stage of USP. */
 @Command(name = "usp", mixinStandardHelpOptions = true, version = "usp 0.1.0-SNAPSHOT",
         description = "Unified Self-Supervised Pretraining (arXiv 2503.06132) on DJL/PyTorch.",
-        subcommands = {InfoCommand.class, PretrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+                InfoCommand.class,
+                PretrainCommand.class,
+                TrainFdnetCommand.class,
+                CommandLine.HelpCommand.class})
 public final class UspCli {
 
     /** Runs the command line and exits with its status. */
