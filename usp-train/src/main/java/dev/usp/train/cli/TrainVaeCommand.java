@@ -6,6 +6,7 @@ import dev.usp.core.cli.CommonOptions;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.train.vae.VaeTrainConfig;
 import dev.usp.train.vae.VaeTrainer;
+import dev.usp.vae.weights.VaeFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,7 +59,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
                     .train(manager, resume);
             System.out.printf(Locale.ROOT, "run %s: steps %d..%d in %.1f s, last loss %.5f, test PSNR %.2f dB,"
                             + " scale factor %.5f; VAE in %s%n", r.run().dir(), r.startStep(), r.endStep(),
-                    r.trainSeconds(), r.lastLoss(), r.testPsnr(), r.scaleFactor(), r.run().file("vae.safetensors"));
+                    r.trainSeconds(), r.lastLoss(), r.testPsnr(), r.scaleFactor(), r.run().file(VaeFiles.WEIGHTS));
         }
         return 0;
     }

@@ -1,7 +1,6 @@
 package dev.usp.vae.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.core.cli.CommonOptions;
@@ -92,7 +91,6 @@ public final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<Device> devices = common.devices();
-        Engine.getInstance().setRandomSeed((int) common.seed());
         try (NDManager manager = NDManager.newBaseManager(devices.get(0));
              AutoencoderKL model = VaeFiles.load(vae, vaePreset, manager)) {
             model.eval();
@@ -119,7 +117,12 @@ public final class EncodeCommand implements Callable<Integer> {
             return new DatasetImageSource(data, Transform.compose(new AdmCenterCrop(imageSize), new ToChannels(channels)),
                     limit);
         }
-        Split s = Split.valueOf(split.toUpperCase(Locale.ROOT));
+        Split s;
+        try {
+            s = Split.valueOf(split.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--split " + split + ": expected train or test", e);
+        }
         FashionMnist data = FashionMnist.load(dataDir, s == Split.TRAIN ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
         return new DatasetImageSource(data, Transform.compose(Pad.all(2), new ToChannels(channels)), limit);
     }
