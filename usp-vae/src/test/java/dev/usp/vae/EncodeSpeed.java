@@ -9,18 +9,27 @@ import java.util.Locale;
 
 /**
  * Measures encode throughput (images/s, posterior mean materialised) with random weights:
- * the {@code cifar-d4} and {@code fmnist-d4} presets at 32x32 in batches of 64, and the
- * {@code sd} preset at 256x256 in batches of 1. Not a test: run its main by hand.
+ * the {@code cifar-d4}, {@code fmnist-d4} and {@code fmnist-tiny} presets at 32x32 in batches of
+ * 64, and the {@code sd} preset at 256x256 in batches of 1; or one preset given as
+ * {@code seconds preset batch size}. Not a test: run its main by hand.
  */
 public final class EncodeSpeed {
 
     private EncodeSpeed() {
     }
 
-    /** Prints one line per configuration. Optional argument: seconds per measurement (default 10). */
+    /**
+     * Prints one line per configuration. Arguments: seconds per measurement (default 10), then
+     * optionally a preset, batch size and image side to measure only that.
+     */
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
         Engine.getInstance().setRandomSeed(0);
+        if (args.length >= 4) {
+            measure(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), seconds);
+            return;
+        }
+        measure("fmnist-tiny", 64, 32, seconds);
         measure("cifar-d4", 64, 32, seconds);
         measure("fmnist-d4", 64, 32, seconds);
         measure("sd", 1, 256, seconds);

@@ -11,6 +11,15 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 PretrainCommand.class,
                 TrainFdnetCommand.class,
+                dev.usp.train.cli.TrainVaeCommand.class,
+                dev.usp.vae.cli.EncodeCommand.class,
+                CommandLine.HelpCommand.class})
+        subcommands = {
+                InfoCommand.class,
+                PretrainCommand.class,
+                TrainFdnetCommand.class,
+                dev.usp.train.cli.TrainVaeCommand.class,
+                dev.usp.vae.cli.EncodeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class UspCli {
 

@@ -77,6 +77,7 @@ public final class TrainingLoop {
     private final String bestName;
     private final boolean bestHigherIsBetter;
     private final Evaluator bestEvaluator;
+    private final double maxSeconds;
 
     private TrainingLoop(Builder b) {
         run = b.run;
@@ -96,6 +97,7 @@ public final class TrainingLoop {
         bestName = b.bestName;
         bestHigherIsBetter = b.bestHigherIsBetter;
         bestEvaluator = b.bestEvaluator;
+        maxSeconds = b.maxSeconds;
     }
 
     /** A builder: {@code setX} for required values, {@code optX} for the rest. */
@@ -118,8 +120,10 @@ public final class TrainingLoop {
         Progress progress = new Progress(terminal, start, totalSteps, progressLogSeconds);
         Window window = new Window();
         double lastLoss = Double.NaN;
+        long end = totalSteps;
+        long startNanos = System.nanoTime();
         try (MetricsLog metrics = MetricsLog.open(run.metrics(), start)) {
-            for (long step = start; step < totalSteps; step++) {
+            for (long step = start; step < end; step++) {
                 if (reseedEngine) {
                     Engine.getInstance().setRandomSeed(Seeds.intForStep(seed, step, Seeds.ENGINE));
                 }
@@ -136,13 +140,17 @@ public final class TrainingLoop {
                 }
                 lastLoss = r.loss();
                 long done = step + 1;
+                if (maxSeconds > 0 && done < end && (System.nanoTime() - startNanos) / 1e9 >= maxSeconds) {
+                    LOG.info("time budget of {} s spent after step {} of {}: stopping", maxSeconds, done, totalSteps);
+                    end = done;
+                }
                 window.add(r);
-                if (done % logEvery == 0 || done == totalSteps) {
+                if (done % logEvery == 0 || done == end) {
                     metrics.log(done, epochOf(step), window.means(stepLr));
                     window.reset();
                 }
-                progress.update(done, r.loss(), stepLr, window.lastSamplesPerSecond, done == totalSteps);
-                if ((checkpointEvery > 0 && done % checkpointEvery == 0) || done == totalSteps) {
+                progress.update(done, r.loss(), stepLr, window.lastSamplesPerSecond, done == end);
+                if ((checkpointEvery > 0 && done % checkpointEvery == 0) || done == end) {
                     metrics.sync();
                     lastCheckpoint = save(store, state, done, metrics);
                 }
@@ -151,7 +159,7 @@ public final class TrainingLoop {
             progress.finish();
         }
         writeLossPlot();
-        return new Result(start, Math.max(start, totalSteps), lastLoss, lastCheckpoint);
+        return new Result(start, Math.max(start, end), lastLoss, lastCheckpoint);
     }
 
     private long restore(CheckpointStore store, NDManager parent, TrainState state) throws IOException {
@@ -259,6 +267,7 @@ public final class TrainingLoop {
         private String bestName;
         private boolean bestHigherIsBetter;
         private Evaluator bestEvaluator;
+        private double maxSeconds;
 
         private Builder() {
         }
@@ -358,6 +367,15 @@ public final class TrainingLoop {
             bestName = name;
             bestHigherIsBetter = higherIsBetter;
             bestEvaluator = evaluator;
+            return this;
+        }
+
+        /**
+         * A time budget: when a step ends this many seconds after the loop started, save a
+         * checkpoint and stop there (a later {@code --resume} continues); 0 (default) for none.
+         */
+        public Builder optMaxSeconds(double value) {
+            maxSeconds = value;
             return this;
         }
 

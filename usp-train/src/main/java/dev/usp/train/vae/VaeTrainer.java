@@ -1,0 +1,288 @@
+package dev.usp.train.vae;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.data.FashionMnist;
+import dev.usp.core.data.Pad;
+import dev.usp.core.weights.StateDict;
+import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.MetricsLog;
+import dev.usp.train.loop.RunDir;
+import dev.usp.train.loop.Seeds;
+import dev.usp.train.loop.StepContext;
+import dev.usp.train.loop.StepResult;
+import dev.usp.train.loop.TrainState;
+import dev.usp.train.loop.TrainingLoop;
+import dev.usp.train.optim.AdamW;
+import dev.usp.train.optim.Optimizer;
+import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.report.ImageGrid;
+import dev.usp.vae.AutoencoderKL;
+import dev.usp.vae.DiagonalGaussian;
+import dev.usp.vae.LatentScale;
+import dev.usp.vae.VaeConfig;
+import dev.usp.vae.weights.VaeFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Trains a small KL autoencoder on in-memory images (Fashion-MNIST padded to 32x32):
+ * loss = reconstruction (L1 or L2, mean over pixels) + klWeight * KL / pixels, Adam(W), through
+ * the shared {@link TrainingLoop} (checkpoints, resume, metrics, loss plot). At the end it writes
+ * into the run folder a reconstruction grid ({@code reconstructions.png}: originals above their
+ * reconstructions), the test PSNR, and the VAE with its estimated latent scale factor as
+ * {@code vae.safetensors} + {@code vae.json} ({@link VaeFiles}).
+ */
+public final class VaeTrainer {
+
+    /** The reconstruction grid written at the end. */
+    public static final String GRID = "reconstructions.png";
+
+    private static final Logger LOG = LoggerFactory.getLogger(VaeTrainer.class);
+
+    /**
+     * What a run produced.
+     *
+     * @param run the run folder
+     * @param startStep the step training started (or resumed) at
+     * @param endStep the step it ended at (below the configured steps when the time budget ran out)
+     * @param lastLoss the loss of the last step
+     * @param testPsnr PSNR in dB over the evaluated test images (posterior mean decoded)
+     * @param scaleFactor the estimated latent scale factor (1 / std of latents)
+     * @param trainSeconds wall time of the training steps
+     */
+    public record Result(RunDir run, long startStep, long endStep, double lastLoss, double testPsnr,
+                         double scaleFactor, double trainSeconds) {
+    }
+
+    private final VaeTrainConfig config;
+    private final VaeConfig arch;
+    private final long seed;
+    private final PrintStream terminal;
+
+    /**
+     * A trainer of the architecture named by {@code config.preset()}.
+     *
+     * @param terminal where the progress bar goes, or null for periodic log lines
+     */
+    public VaeTrainer(VaeTrainConfig config, long seed, PrintStream terminal) {
+        this(config, VaeConfig.preset(config.preset()), seed, terminal);
+    }
+
+    /** A trainer of another architecture than a preset (its scale factor is replaced by the estimate). */
+    public VaeTrainer(VaeTrainConfig config, VaeConfig architecture, long seed, PrintStream terminal) {
+        this.config = config;
+        this.arch = architecture;
+        this.seed = seed;
+        this.terminal = terminal;
+    }
+
+    /** Loads Fashion-MNIST (train and test), padded to 32x32, and runs {@link #train(ImageTable, ImageTable, NDManager, boolean)}. */
+    public Result train(NDManager manager, boolean resume) throws IOException {
+        Pad pad = Pad.all(2);
+        ImageTable trainSet = ImageTable.of(FashionMnist.load(config.dataDir(), FashionMnist.Split.TRAIN), pad,
+                config.trainLimit());
+        ImageTable testSet = ImageTable.of(FashionMnist.load(config.dataDir(), FashionMnist.Split.TEST), pad,
+                config.testLimit());
+        return train(trainSet, testSet, manager, resume);
+    }
+
+    /**
+     * Trains on {@code trainSet}, evaluates on {@code testSet}, and writes the run folder's outputs.
+     *
+     * @param resume continue from the newest checkpoint of the run folder, if any
+     */
+    public Result train(ImageTable trainSet, ImageTable testSet, NDManager manager, boolean resume) throws IOException {
+        if (arch.inChannels() != trainSet.imageShape().get(0)) {
+            throw new IllegalArgumentException("the VAE (" + config.preset() + ") takes " + arch.inChannels()
+                    + " image channels, the data has " + trainSet.imageShape());
+        }
+        RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config), resume);
+        Engine.getInstance().setRandomSeed(Seeds.intForStep(seed, -1, Seeds.ENGINE));
+        try (AutoencoderKL vae = new AutoencoderKL(manager.newSubManager(), arch);
+             AdamW opt = new AdamW(vae.trainableParameters(),
+                     ParamGroups.single(vae.trainableParameters(), config.weightDecay()),
+                     config.beta1(), config.beta2(), 1e-8);
+             State state = new State(vae, opt)) {
+            LOG.info("training {} ({} parameters) on {} images {} for {} steps of {}", config.preset(),
+                    vae.parameterCount(), trainSet.size(), trainSet.imageShape(), config.steps(), config.batchSize());
+            Batches batches = new Batches(trainSet.size(), config.batchSize(), seed);
+            long started = System.nanoTime();
+            TrainingLoop.Result r = TrainingLoop.builder().setRun(run).setTotalSteps(config.steps()).setSeed(seed)
+                    .optStepsPerEpoch(Math.max(1, trainSet.size() / config.batchSize()))
+                    .optLearningRate(this::learningRate)
+                    .optLogEvery(config.logEvery()).optCheckpointEvery(config.checkpointEvery())
+                    .optMaxSeconds(config.maxMinutes() * 60).optResume(resume).optProgressTerminal(terminal)
+                    .build()
+                    .run(vae.manager(), state, ctx -> step(vae, opt, trainSet, batches, ctx));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            vae.eval();
+            double psnr = testPsnr(vae, testSet);
+            writeGrid(vae, testSet, run);
+            double scale = estimateScale(vae, trainSet);
+            try (AutoencoderKL scaled = withScale(vae, scale)) {
+                VaeFiles.save(scaled, run.file(VaeFiles.WEIGHTS), config.preset());
+            }
+            try (MetricsLog metrics = MetricsLog.open(run.metrics(), r.endStep())) {
+                Map<String, Double> values = new LinkedHashMap<>();
+                values.put("test_psnr", psnr);
+                values.put("scale_factor", scale);
+                values.put("train_seconds", seconds);
+                metrics.log(r.endStep(), r.endStep() / Math.max(1, trainSet.size() / config.batchSize()), values);
+            }
+            LOG.info("step {}: test PSNR {} dB on {} images, scale factor {}; wrote {}", r.endStep(), psnr,
+                    testSet.size(), scale, run.file(VaeFiles.WEIGHTS));
+            return new Result(run, r.startStep(), r.endStep(), r.lastLoss(), psnr, scale, seconds);
+        }
+    }
+
+    /** Linear warm-up to {@code lr} over {@code warmupSteps}, then constant (a time budget may end the run anywhere). */
+    double learningRate(long step) {
+        if (step < config.warmupSteps()) {
+            return config.lr() * (step + 1) / config.warmupSteps();
+        }
+        return config.lr();
+    }
+
+    private StepResult step(AutoencoderKL vae, Optimizer opt, ImageTable data, Batches batches, StepContext ctx) {
+        opt.zeroGrad();
+        NDManager m = ctx.manager();
+        NDArray x = data.batch(batches.indices(ctx.step()), m);
+        double rec;
+        double kl;
+        double total;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            DiagonalGaussian post = vae.encode(x);
+            NDArray out = vae.decode(post.sample());
+            NDArray diff = out.sub(x);
+            NDArray recLoss = (config.loss().equals("l1") ? diff.abs() : diff.square()).mean();
+            float pixels = x.getShape().size() / x.getShape().get(0);
+            NDArray klLoss = post.kl().mean().div(pixels);
+            NDArray loss = recLoss.add(klLoss.mul((float) config.klWeight()));
+            gc.backward(loss);
+            rec = recLoss.getFloat();
+            kl = klLoss.getFloat();
+            total = loss.getFloat();
+        }
+        opt.step(ctx.lr());
+        return StepResult.of(total, x.getShape().get(0)).with("rec_loss", rec).with("kl_per_pixel", kl);
+    }
+
+    /** PSNR over all test images, decoding the posterior mean. */
+    private double testPsnr(AutoencoderKL vae, ImageTable test) {
+        double sum = 0;
+        long count = 0;
+        for (int start = 0; start < test.size(); start += config.evalBatchSize()) {
+            int n = Math.min(config.evalBatchSize(), test.size() - start);
+            try (NDManager m = vae.manager().newSubManager()) {
+                NDArray x = test.range(start, n, m);
+                NDArray rec = vae.decode(vae.encode(x).mean());
+                sum += Psnr.squaredErrorSum01(rec, x);
+                count += x.getShape().size();
+            }
+        }
+        return Psnr.fromMse(sum / count);
+    }
+
+    private void writeGrid(AutoencoderKL vae, ImageTable test, RunDir run) throws IOException {
+        int n = Math.min(config.gridImages(), test.size());
+        try (NDManager m = vae.manager().newSubManager()) {
+            NDArray x = test.range(0, n, m);
+            NDArray rec = vae.decode(vae.encode(x).mean()).clip(-1, 1);
+            ImageGrid.write(x.concat(rec, 0), n, run.file(GRID));
+        }
+    }
+
+    /** 1 / std of posterior samples of the first {@code scaleImages} training images. */
+    private double estimateScale(AutoencoderKL vae, ImageTable train) {
+        int total = Math.min(config.scaleImages(), train.size());
+        try (NDManager m = vae.manager().newSubManager()) {
+            NDList parts = new NDList();
+            for (int start = 0; start < total; start += config.evalBatchSize()) {
+                int n = Math.min(config.evalBatchSize(), total - start);
+                parts.add(vae.encode(train.range(start, n, m)).sample());
+            }
+            NDArray z = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
+            return 1.0 / LatentScale.latentStd(z);
+        }
+    }
+
+    /** A VAE with the trained weights and another scale factor (the config is immutable). */
+    private static AutoencoderKL withScale(AutoencoderKL vae, double scale) {
+        AutoencoderKL copy = new AutoencoderKL(vae.manager().newSubManager(), vae.config().withScaleFactor(scale));
+        copy.loadStateDict(vae.stateDict(), true);
+        return copy;
+    }
+
+    /** The batch of each step: consecutive slices of per-epoch permutations, a function of (seed, step). */
+    static final class Batches {
+        private final int n;
+        private final int batchSize;
+        private final long seed;
+        private long cachedEpoch = -1;
+        private int[] perm;
+
+        Batches(int n, int batchSize, long seed) {
+            this.n = n;
+            this.batchSize = batchSize;
+            this.seed = seed;
+        }
+
+        int[] indices(long step) {
+            int[] idx = new int[batchSize];
+            for (int j = 0; j < batchSize; j++) {
+                long position = step * batchSize + j;
+                long epoch = position / n;
+                if (epoch != cachedEpoch) {
+                    perm = Seeds.permutation(n, seed, epoch);
+                    cachedEpoch = epoch;
+                }
+                idx[j] = perm[(int) (position % n)];
+            }
+            return idx;
+        }
+    }
+
+    /** Model and optimiser state for checkpoints; frees the optimiser-state copy of the previous save. */
+    private static final class State implements TrainState, AutoCloseable {
+        private final AutoencoderKL vae;
+        private final Optimizer opt;
+        private StateDict lastOptimizerState;
+
+        State(AutoencoderKL vae, Optimizer opt) {
+            this.vae = vae;
+            this.opt = opt;
+        }
+
+        @Override
+        public Map<String, StateDict> stateDicts() {
+            close();
+            lastOptimizerState = opt.stateDict();
+            return Map.of("model", vae.stateDict(), "optimizer", lastOptimizerState);
+        }
+
+        @Override
+        public void restore(Checkpoint checkpoint) {
+            vae.loadStateDict(checkpoint.part("model"), true);
+            opt.loadStateDict(checkpoint.part("optimizer"));
+        }
+
+        @Override
+        public void close() {
+            if (lastOptimizerState != null) {
+                lastOptimizerState.close();
+                lastOptimizerState = null;
+            }
+        }
+    }
+}
