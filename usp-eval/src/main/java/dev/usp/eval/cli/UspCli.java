@@ -1,12 +1,15 @@
 package dev.usp.eval.cli;
 
+import dev.usp.train.cli.FinetuneClsCommand;
+import dev.usp.train.cli.LinprobeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code usp} command line: one entry point whose subcommands run every stage of USP. */
 @Command(name = "usp", mixinStandardHelpOptions = true, version = "usp 0.1.0-SNAPSHOT",
         description = "Unified Self-Supervised Pretraining (arXiv 2503.06132) on DJL/PyTorch.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, FinetuneClsCommand.class, LinprobeCommand.class,
+            CommandLine.HelpCommand.class})
 public final class UspCli {
 
     /** Runs the command line and exits with its status. */
