@@ -20,7 +20,7 @@ import java.util.Random;
  * is its class prototype plus small noise, its log-variance -10; the flip entry is the mean
  * mirrored along the width.
  */
-final class SyntheticCaches {
+public final class SyntheticCaches {
 
     static final int Z = 4;
     static final int SIDE = 4;
@@ -29,7 +29,7 @@ final class SyntheticCaches {
     }
 
     /** A cache of {@code n} images, label {@code i % classes}, in {@code dir}; prototypes from {@code protoSeed}. */
-    static Path write(Path dir, int n, int classes, long protoSeed, long noiseSeed, double noise) throws IOException {
+    public static Path write(Path dir, int n, int classes, long protoSeed, long noiseSeed, double noise) throws IOException {
         int per = Z * SIDE * SIDE;
         Random protoRng = new Random(protoSeed);
         float[][] protos = new float[classes][per];
