@@ -161,18 +161,25 @@ public final class LinearProbe {
                 try (NDManager m = ctx.manager().newSubManager()) {
                     ClsBatches.Selection sel = batches.select(ctx.step() * accum + micro);
                     NDArray features = features(sel, m);                              // (N, D), no graph
-                    NDArray labels = m.create(sel.labels());
-                    NDArray target = Mixup.mixupTarget(labels, numClasses, 1.0, 0.0, features);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = SoftTargetCrossEntropy.loss(probe.forward(features), target);
-                        gc.backward(accum == 1 ? loss : loss.div(accum));
-                        lossSum += loss.getFloat();
-                    }
+                    lossSum += backwardHead(probe, features, m.create(sel.labels()), numClasses, accum);
                     samples += sel.images().length;
                 }
             }
             opt.step(ctx.lr());
             return StepResult.of(lossSum / accum, samples);
+        }
+
+        /**
+         * Cross-entropy of the head on features (N, D) with integer labels (N), back-propagated
+         * divided by {@code accum} into the head's gradients (which accumulate); returns the loss.
+         */
+        static double backwardHead(ProbeHead probe, NDArray features, NDArray labels, int numClasses, int accum) {
+            NDArray target = Mixup.mixupTarget(labels, numClasses, 1.0, 0.0, features);   // one-hot (N, K)
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = SoftTargetCrossEntropy.loss(probe.forward(features), target);
+                gc.backward(accum == 1 ? loss : loss.div(accum));
+                return loss.getFloat();
+            }
         }
 
         /** The encoder's features of a batch, outside autograd: from the table or from a forward pass. */
