@@ -1,11 +1,15 @@
 package dev.usp.train.cls;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.usp.core.nn.Parameter;
 import dev.usp.models.vit.GlobalPool;
 import dev.usp.models.vit.VisionTransformer;
+import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.CheckpointStore;
 import dev.usp.train.loop.MetricsLog;
 import dev.usp.train.loop.RunDir;
+import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.Lars;
@@ -20,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,12 +76,12 @@ class ClsTrainingTest {
                 new ClsOptimConfig(epochs, 1, 16, 1, 5.0, 0.1, 0, 0), precompute, run(name, 0));
     }
 
-    /** The tiny ViT cut to 2 blocks, head std 0.02 (gradients well above Adam's eps), 4 epochs of 4 steps. */
+    /** The tiny ViT cut to 2 blocks, head std 0.02 (gradients well above Adam's eps), 2 epochs of 4 steps. */
     private static FinetuneConfig finetuneConfig(String name, double layerDecay) {
         return new FinetuneConfig(null, data(),
                 new ClsModelConfig("vit_tiny_patch16_vae", 2, GlobalPool.AVG, 0.1, 4, 0.02),
-                new ClsOptimConfig(4, 1, 16, 1, 1e-3, 0, 1e-6, 0.05), layerDecay, 1.0,
-                new MixConfig(0.8, 1.0, 0.5, 0.5, 0.1), run(name, 8));
+                new ClsOptimConfig(2, 1, 16, 1, 1e-3, 0, 1e-6, 0.05), layerDecay, 1.0,
+                new MixConfig(0.8, 1.0, 0.5, 0.5, 0.1), run(name, 4));
     }
 
     @Test
@@ -91,15 +97,42 @@ class ClsTrainingTest {
     @Test
     void finetuneLossFallsAndAccuracyRises() throws IOException {
         ClsResult r = ClassifierFinetune.run(finetuneConfig("finetune", 0.75), 5, manager, false);
-        assertEquals(16, r.steps());
-        assertEquals(2, AccuracyHistory.open(r.runDir()).entries().size(), "evaluations at steps 8 and 16");
+        assertEquals(8, r.steps());
+        assertEquals(2, AccuracyHistory.open(r.runDir()).entries().size(), "evaluations at steps 4 and 8");
         List<Map<String, Double>> lines = MetricsLog.read(r.runDir().resolve(RunDir.METRICS));
         double[][] loss = MetricsLog.column(lines, "loss");
         double first = loss[1][0];
         double last = loss[1][loss[1].length - 1];
-        assertTrue(last < first - 0.2, "loss " + first + " -> " + last);
+        assertTrue(last < first - 0.1, "loss " + first + " -> " + last);
         assertTrue(r.bestTop1() > 50, "top-1 " + r.bestTop1() + "% (chance 25%)");
         assertTrue(lines.stream().anyMatch(l -> l.containsKey("grad_norm")), "clip_grad logs the gradient norm");
+    }
+
+    @Test
+    void resumedFinetuneEqualsAnUninterruptedOne() throws IOException {
+        FinetuneConfig whole = finetuneConfig("whole", 0.75);
+        FinetuneConfig cut = new FinetuneConfig(null, whole.data(), whole.model(), new ClsOptimConfig(0.5, 1, 16, 1,
+                1e-3, 0, 1e-6, 0.05), 0.75, 1.0, whole.mix(), run("parts", 8));
+        FinetuneConfig rest = new FinetuneConfig(null, whole.data(), whole.model(), new ClsOptimConfig(1, 1, 16, 1,
+                1e-3, 0, 1e-6, 0.05), 0.75, 1.0, whole.mix(), run("parts", 8));
+        FinetuneConfig once = new FinetuneConfig(null, whole.data(), whole.model(), rest.optim(), 0.75, 1.0,
+                whole.mix(), run("once", 8));
+        ClassifierFinetune.run(cut, 5, manager, false);
+        ClsResult resumed = ClassifierFinetune.run(rest, 5, manager, true);
+        ClsResult straight = ClassifierFinetune.run(once, 5, manager, false);
+        assertEquals(4, resumed.steps());
+        try (NDManager m = manager.newSubManager();
+             Checkpoint a = Checkpoint.load(last(resumed), m);
+             Checkpoint b = Checkpoint.load(last(straight), m)) {
+            for (String k : b.part("model").keys()) {
+                assertArrayEquals(b.part("model").get(k).toFloatArray(), a.part("model").get(k).toFloatArray(), k);
+            }
+        }
+        assertEquals(straight.finalTop1(), resumed.finalTop1());
+    }
+
+    private static Path last(ClsResult r) throws IOException {
+        return new CheckpointStore(r.runDir().resolve(RunDir.CHECKPOINTS), 2, 0).latest().orElseThrow();
     }
 
     @Test
@@ -120,7 +153,7 @@ class ClsTrainingTest {
             Map<String, float[]> after = snapshot(model);
             for (String k : before.keySet()) {
                 if (k.startsWith("head.")) {
-                    assertFalse(java.util.Arrays.equals(before.get(k), after.get(k)), k + " should change");
+                    assertFalse(Arrays.equals(before.get(k), after.get(k)), k + " should change");
                 } else {
                     assertArrayEquals(before.get(k), after.get(k), k + " must stay bitwise equal");
                 }
@@ -134,7 +167,7 @@ class ClsTrainingTest {
              LatentCache train = LatentCache.open(trainCache, m);
              LatentCache test = LatentCache.open(testCache, m)) {
             LinprobeConfig cfg = probeConfig("same", true, 1, GlobalPool.TOKEN);
-            Map<String, float[]>[] heads = new Map[2];
+            List<Map<String, float[]>> heads = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 VisionTransformer model = ClsSetup.buildModel(cfg.model(), cfg.data(), train, test, true, 11, m);
                 Map<String, Parameter> head = LinearProbe.headParameters(model);
@@ -144,14 +177,14 @@ class ClsTrainingTest {
                     LinearProbe.Trainer t = new LinearProbe.Trainer(model, opt, batches, table, 1, CLASSES);
                     train(t.state(), t::step, "same-" + i, 1, 0.5, m);
                 }
-                heads[i] = snapshot(model);
+                heads.add(snapshot(model));
             }
-            for (String k : heads[0].keySet()) {
+            for (String k : heads.get(0).keySet()) {
                 if (k.startsWith("head.0.num_batches")) {
                     continue;
                 }
-                float[] a = heads[0].get(k);
-                float[] b = heads[1].get(k);
+                float[] a = heads.get(0).get(k);
+                float[] b = heads.get(1).get(k);
                 for (int j = 0; j < a.length; j++) {
                     assertEquals(a[j], b[j], 1e-5 + 1e-4 * Math.abs(a[j]), k + "[" + j + "]");
                 }
@@ -203,7 +236,7 @@ class ClsTrainingTest {
         return max;
     }
 
-    private static void train(dev.usp.train.loop.TrainState state, TrainingLoop.StepFunction fn, String name,
+    private static void train(TrainState state, TrainingLoop.StepFunction fn, String name,
                               long steps, double lr, NDManager parent) throws IOException {
         RunDir run = RunDir.create(dir.resolve("loops"), name, "");
         TrainingLoop.builder().setRun(run).setTotalSteps(steps).setSeed(1).optLearningRate(s -> lr)
@@ -212,7 +245,7 @@ class ClsTrainingTest {
 
     private static Map<String, float[]> snapshot(VisionTransformer model) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        model.namedTensors().forEach((k, p) -> out.put(k, p.array().toType(ai.djl.ndarray.types.DataType.FLOAT32, true)
+        model.namedTensors().forEach((k, p) -> out.put(k, p.array().toType(DataType.FLOAT32, true)
                 .toFloatArray()));
         return out;
     }
