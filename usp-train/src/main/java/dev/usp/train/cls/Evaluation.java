@@ -16,11 +16,23 @@ public final class Evaluation {
     private Evaluation() {
     }
 
+    /** The logits (B, K) of test images, created in the given manager. */
+    @FunctionalInterface
+    public interface ImageLogits {
+        /** Logits of images {@code indices} of the test cache, in {@code m}. */
+        NDArray logits(int[] indices, NDManager m);
+    }
+
     /**
      * Runs {@code logitsOf} (latents (B, z, h, w) -> logits (B, K)) over the whole cache in batches;
      * each batch's arrays live in a sub-manager of {@code parent}, closed after the batch.
      */
     public static Accuracy evaluate(LatentCache test, int batchSize, UnaryOperator<NDArray> logitsOf, NDManager parent) {
+        return evaluate(test, batchSize, (indices, m) -> logitsOf.apply(test.meanLatents(indices, m)), parent);
+    }
+
+    /** As {@link #evaluate(LatentCache, int, UnaryOperator, NDManager)} from logits by image index (e.g. stored features). */
+    public static Accuracy evaluate(LatentCache test, int batchSize, ImageLogits logitsOf, NDManager parent) {
         long[] hits = new long[2];
         double lossSum = 0;
         int n = test.size();
@@ -33,7 +45,7 @@ public final class Evaluation {
                 labels[j] = test.label(start + j);
             }
             try (NDManager m = parent.newSubManager()) {
-                NDArray logits = logitsOf.apply(test.meanLatents(indices, m));
+                NDArray logits = logitsOf.logits(indices, m);
                 long[] h = Accuracy.correct(logits, labels, 1, 5);
                 hits[0] += h[0];
                 hits[1] += h[1];

@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 
 /**
- * The frozen encoder's pooled features of every training image and of its flip, computed once:
- * row {@code 2 i + flip} holds image {@code i} (as {@link ClsBatches.Selection#rows()} indexes).
- * With {@link LatentInput#MEAN} these are exactly the features the per-step path computes; with
- * {@link LatentInput#SAMPLE} each (image, flip) gets one posterior sample for the whole run.
+ * The frozen encoder's pooled features of every image of a cache, computed once. With flips, row
+ * {@code 2 i + flip} holds image {@code i} (as {@link ClsBatches.Selection#rows()} indexes);
+ * without, row {@code i} holds the unflipped image (for evaluation). With {@link LatentInput#MEAN}
+ * these are exactly the features a per-step forward pass computes; with {@link LatentInput#SAMPLE}
+ * each (image, flip) gets one posterior sample for the whole run.
  */
 public final class FeatureTable implements AutoCloseable {
 
@@ -32,11 +33,12 @@ public final class FeatureTable implements AutoCloseable {
 
     /**
      * Runs {@code model.forwardFeatures} in eval mode (training mode restored after) over the
-     * cache in batches of {@code batchSize} images (each with its flip); the table lives in a
-     * sub-manager of {@code parent}.
+     * cache in batches of {@code batchSize} images (each with its flip when {@code withFlips});
+     * the table lives in a sub-manager of {@code parent}.
      */
     public static FeatureTable compute(VisionTransformer model, LatentCache cache, LatentInput input, int batchSize,
-                                       NDManager parent) {
+                                       boolean withFlips, NDManager parent) {
+        int views = withFlips ? 2 : 1;
         boolean wasTraining = model.isTraining();
         model.eval();
         NDManager own = parent.newSubManager();
@@ -45,22 +47,22 @@ public final class FeatureTable implements AutoCloseable {
             NDList chunks = new NDList();
             for (int start = 0; start < cache.size(); start += batchSize) {
                 int n = Math.min(batchSize, cache.size() - start);
-                int[] images = new int[2 * n];
-                boolean[] flips = new boolean[2 * n];
-                for (int j = 0; j < 2 * n; j++) {
-                    images[j] = start + j / 2;
-                    flips[j] = j % 2 == 1;
+                int[] images = new int[views * n];
+                boolean[] flips = new boolean[views * n];
+                for (int j = 0; j < views * n; j++) {
+                    images[j] = start + j / views;
+                    flips[j] = j % views == 1;
                 }
                 try (NDManager m = model.manager().newSubManager()) {
-                    NDArray x = ClsBatches.latents(cache, images, flips, input, m);     // (2n, z, h, w)
-                    NDArray f = model.forwardFeatures(x).stopGradient();                // (2n, D)
+                    NDArray x = ClsBatches.latents(cache, images, flips, input, m);     // (views n, z, h, w)
+                    NDArray f = model.forwardFeatures(x).stopGradient();                // (views n, D)
                     f.attach(own);
                     chunks.add(f);
                 }
             }
             NDArray all = chunks.size() == 1 ? chunks.head() : NDArrays.concat(chunks, 0);
-            LOG.info("pre-computed {} features of width {} ({} images and their flips, {} latents) in {} s",
-                    all.getShape().get(0), all.getShape().get(1), cache.size(), input,
+            LOG.info("pre-computed {} features of width {} ({} images{}, {} latents) in {} s",
+                    all.getShape().get(0), all.getShape().get(1), cache.size(), withFlips ? " and their flips" : "", input,
                     String.format("%.1f", (System.nanoTime() - t0) / 1e9));
             return new FeatureTable(own, all);
         } catch (RuntimeException e) {
@@ -78,7 +80,7 @@ public final class FeatureTable implements AutoCloseable {
         return picked;
     }
 
-    /** Number of rows (2 x images). */
+    /** Number of rows (images, or 2 x images with flips). */
     public long size() {
         return features.getShape().get(0);
     }

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,8 +35,8 @@ import java.util.Map;
  * cosine set every step; top-1/top-5 on the test cache every epoch.
  *
  * <p>With {@code precompute_features} the frozen encoder runs once over both flips of every
- * training image ({@link FeatureTable}) and the head trains on stored features; otherwise each
- * step encodes its batch. Both give the same features for posterior-mean latents (the encoder
+ * training image ({@link FeatureTable}) and the head trains on stored features (the test images'
+ * features are stored too, for evaluation); otherwise each step encodes its batch. Both give the same features for posterior-mean latents (the encoder
  * has no dropout or drop path here). Deviation from the official script: it encodes
  * random-resized-crop + flip augmented images every step; a latent cache only holds each image
  * and its flip, so the probe sees 2 views per image.
@@ -89,9 +90,12 @@ public final class LinearProbe {
             Map<String, Parameter> head = headParameters(model);
             LOG.info("trainable (head): {} of {} parameters", head.values().stream().mapToLong(p -> p.shape().size()).sum(),
                     model.parameterCount());
+            boolean pre = config.precomputeFeatures();
             try (Lars opt = new Lars(head, ParamGroups.single(head, optim.weightDecay()));
-                 FeatureTable table = config.precomputeFeatures()
-                         ? FeatureTable.compute(model, train, data.latent(), data.evalBatchSize(), modelManager) : null) {
+                 FeatureTable table = pre
+                         ? FeatureTable.compute(model, train, data.latent(), data.evalBatchSize(), true, modelManager) : null;
+                 FeatureTable testTable = pre
+                         ? FeatureTable.compute(model, test, LatentInput.MEAN, data.evalBatchSize(), false, modelManager) : null) {
                 RunDir run = ClsSetup.runDir(config.run(), config, resume);
                 AccuracyHistory history = AccuracyHistory.open(run.dir());
                 LrSchedule schedule = LrSchedule.warmupCosine(lr, optim.minLr(), optim.warmupEpochs(), optim.epochs());
@@ -105,7 +109,7 @@ public final class LinearProbe {
                         .optKeepLast(config.run().keepLast())
                         .optResume(resume)
                         .optBest("test_acc1", true, ClsSetup.evaluator(history, stepsPerEpoch,
-                                () -> ClassifierFinetune.evaluate(model, test, data.evalBatchSize())))
+                                () -> evaluate(model, test, testTable, data.evalBatchSize())))
                         .build();
                 model.train(true);
                 TrainingLoop.Result r = loop.run(model.manager(), trainer.state(), trainer::step);
@@ -116,6 +120,34 @@ public final class LinearProbe {
                 return result;
             }
         }
+    }
+
+    /**
+     * Top-1/top-5 of the probe on the test cache in eval mode (training mode restored after):
+     * the head on stored features when {@code testTable} is given (the encoder is frozen, so they
+     * equal a forward pass), else the whole model.
+     */
+    public static Accuracy evaluate(VisionTransformer model, LatentCache test, FeatureTable testTable, int batchSize) {
+        if (testTable == null) {
+            return ClassifierFinetune.evaluate(model, test, batchSize);
+        }
+        ProbeHead probe = probeOf(model);
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try {
+            return Evaluation.evaluate(test, batchSize,
+                    (indices, m) -> probe.forward(testTable.rows(Arrays.stream(indices).asLongStream().toArray(), m)),
+                    model.manager());
+        } finally {
+            model.train(wasTraining);
+        }
+    }
+
+    private static ProbeHead probeOf(VisionTransformer model) {
+        if (!(model.children().get("head") instanceof ProbeHead p)) {
+            throw new IllegalArgumentException("linear probing needs a model built with the probe head");
+        }
+        return p;
     }
 
     /** The probe head's parameters ({@code head.1.weight}, {@code head.1.bias}): all that trains. */
@@ -141,11 +173,8 @@ public final class LinearProbe {
 
         /** @param table pre-computed features, or null to run the frozen encoder every step */
         Trainer(VisionTransformer model, Lars opt, ClsBatches batches, FeatureTable table, int accum, int numClasses) {
-            if (!(model.children().get("head") instanceof ProbeHead p)) {
-                throw new IllegalArgumentException("linear probing needs a model built with the probe head");
-            }
             this.model = model;
-            this.probe = p;
+            this.probe = probeOf(model);
             this.opt = opt;
             this.batches = batches;
             this.table = table;

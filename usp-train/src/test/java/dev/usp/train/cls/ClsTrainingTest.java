@@ -172,10 +172,15 @@ class ClsTrainingTest {
                 VisionTransformer model = ClsSetup.buildModel(cfg.model(), cfg.data(), train, test, true, 11, m);
                 Map<String, Parameter> head = LinearProbe.headParameters(model);
                 try (Lars opt = new Lars(head, ParamGroups.single(head, 0));
-                     FeatureTable table = i == 0 ? FeatureTable.compute(model, train, LatentInput.MEAN, 24, m) : null) {
+                     FeatureTable table = i == 0 ? FeatureTable.compute(model, train, LatentInput.MEAN, 24, true, m) : null;
+                     FeatureTable testTable = FeatureTable.compute(model, test, LatentInput.MEAN, 24, false, m)) {
                     ClsBatches batches = new ClsBatches(train, 16, 9, LatentInput.MEAN);
                     LinearProbe.Trainer t = new LinearProbe.Trainer(model, opt, batches, table, 1, CLASSES);
                     train(t.state(), t::step, "same-" + i, 1, 0.5, m);
+                    Accuracy stored = LinearProbe.evaluate(model, test, testTable, 16);
+                    Accuracy forward = LinearProbe.evaluate(model, test, null, 16);
+                    assertEquals(forward.top1(), stored.top1(), "top-1 from stored test features");
+                    assertEquals(forward.loss(), stored.loss(), 1e-5, "loss from stored test features");
                 }
                 heads.add(snapshot(model));
             }

@@ -28,9 +28,15 @@ public final class SyntheticCaches {
     private SyntheticCaches() {
     }
 
-    /** A cache of {@code n} images, label {@code i % classes}, in {@code dir}; prototypes from {@code protoSeed}. */
+    /** A cache of {@code n} 4x4x4 latents, label {@code i % classes}, in {@code dir}; prototypes from {@code protoSeed}. */
     public static Path write(Path dir, int n, int classes, long protoSeed, long noiseSeed, double noise) throws IOException {
-        int per = Z * SIDE * SIDE;
+        return write(dir, n, classes, protoSeed, noiseSeed, noise, SIDE);
+    }
+
+    /** As {@link #write(Path, int, int, long, long, double)} with latents of side {@code side}. */
+    public static Path write(Path dir, int n, int classes, long protoSeed, long noiseSeed, double noise, int side)
+            throws IOException {
+        int per = Z * side * side;
         Random protoRng = new Random(protoSeed);
         float[][] protos = new float[classes][per];
         for (float[] p : protos) {
@@ -45,11 +51,11 @@ public final class SyntheticCaches {
         for (int i = 0; i < n; i++) {
             labels[i] = i % classes;
             for (int c = 0; c < Z; c++) {
-                for (int y = 0; y < SIDE; y++) {
-                    for (int x = 0; x < SIDE; x++) {
-                        float v = protos[labels[i]][(c * SIDE + y) * SIDE + x] + (float) (noise * rng.nextGaussian());
-                        plain[i * 2 * per + (c * SIDE + y) * SIDE + x] = v;
-                        flip[i * 2 * per + (c * SIDE + y) * SIDE + (SIDE - 1 - x)] = v;
+                for (int y = 0; y < side; y++) {
+                    for (int x = 0; x < side; x++) {
+                        float v = protos[labels[i]][(c * side + y) * side + x] + (float) (noise * rng.nextGaussian());
+                        plain[i * 2 * per + (c * side + y) * side + x] = v;
+                        flip[i * 2 * per + (c * side + y) * side + (side - 1 - x)] = v;
                     }
                 }
             }
@@ -61,14 +67,14 @@ public final class SyntheticCaches {
         Files.createDirectories(dir);
         String shard = "shard-00000.safetensors";
         try (NDManager m = NDManager.newBaseManager()) {
-            Shape s = new Shape(n, 2 * Z, SIDE, SIDE);
+            Shape s = new Shape(n, 2 * Z, side, side);
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             tensors.put("moments", m.create(plain, s));
             tensors.put("moments_flip", m.create(flip, s));
             tensors.put("labels", m.create(labels));
             SafeTensors.write(dir.resolve(shard), tensors, Map.of());
         }
-        new CacheManifest(n, n, List.of(1L, 4L * SIDE, 4L * SIDE), List.of(2L * Z, (long) SIDE, (long) SIDE), "F32",
+        new CacheManifest(n, n, List.of(1L, 4L * side, 4L * side), List.of(2L * Z, (long) side, (long) side), "F32",
                 1.0, "synthetic", List.of(new CacheManifest.Shard(shard, 0, n))).write(dir.resolve(CacheManifest.MANIFEST));
         return dir;
     }
