@@ -37,6 +37,7 @@ class ClsConfigTest {
         assertEquals(10, f.data().numClasses());
         assertFalse(f.mix().enabled());
         assertEquals(1e-3 * 128 / 256, f.optim().actualLr(), 1e-12);
+        assertEquals(2, f.optim().epochs());
         assertNull(f.finetune());
         LinprobeConfig l = linprobe("fmnist/linprobe.yaml");
         assertTrue(l.precomputeFeatures());
