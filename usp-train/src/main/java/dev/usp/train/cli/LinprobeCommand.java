@@ -31,7 +31,8 @@ public final class LinprobeCommand implements Callable<Integer> {
     private CommonOptions common;
 
     @Option(names = "--finetune", paramLabel = "CKPT",
-            description = "MAE checkpoint (.pth or .safetensors) whose encoder is probed; overrides the config's finetune.")
+            description = "MAE checkpoint (.pth or .safetensors) whose encoder is probed; "
+                    + "overrides the config's finetune.")
     private Path finetune;
 
     @Option(names = "--resume", description = "Continue the newest checkpoint of run.runs_dir/run.name.")

@@ -27,7 +27,8 @@ public record Accuracy(double top1, double top5, double loss, long count) {
         long[] hits = new long[ks.length];
         for (int i = 0; i < n; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, " + classes + ")");
+                throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, "
+                        + classes + ")");
             }
             float target = v[i * classes + (int) labels[i]];
             int rank = 0;

@@ -61,7 +61,8 @@ public final class ClassifierFinetune {
      * @param manager the manager (and device) the caches and the model live under
      * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
      */
-    public static ClsResult run(FinetuneConfig config, long seed, NDManager manager, boolean resume) throws IOException {
+    public static ClsResult run(FinetuneConfig config, long seed, NDManager manager, boolean resume)
+            throws IOException {
         ClsDataConfig data = config.data();
         ClsOptimConfig optim = config.optim();
         try (LatentCache train = LatentCache.open(data.trainCache(), manager);
@@ -74,7 +75,8 @@ public final class ClassifierFinetune {
             LOG.info("fine-tune: {} train / {} test images, {} classes, latent input {}", train.size(), test.size(),
                     data.numClasses(), data.latent());
             LOG.info("base lr {}, actual lr {}, effective batch {} ({} x accum {}), {} steps/epoch, {} steps, "
-                    + "warm-up {} epochs, layer decay {}, weight decay {}, clip grad {}, mixup {} cutmix {} smoothing {}",
+                    + "warm-up {} epochs, layer decay {}, weight decay {}, clip grad {}, mixup {} cutmix {} "
+                    + "smoothing {}",
                     String.format("%.2e", lr * 256 / optim.effectiveBatch()), String.format("%.2e", lr),
                     optim.effectiveBatch(), optim.batchSize(), optim.accumIter(), stepsPerEpoch, totalSteps,
                     optim.warmupEpochs(), config.layerDecay(), optim.weightDecay(),
@@ -171,7 +173,8 @@ public final class ClassifierFinetune {
                         x = mixed.x();
                         target = mixed.target();                                       // (N, K)
                     } else {
-                        target = Mixup.mixupTarget(labels, config.data().numClasses(), 1.0, config.mix().smoothing(), x);
+                        target = Mixup.mixupTarget(labels, config.data().numClasses(), 1.0,
+                                config.mix().smoothing(), x);                          // smoothed one-hot
                     }
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray loss = SoftTargetCrossEntropy.loss(model.forward(x), target);
@@ -182,7 +185,8 @@ public final class ClassifierFinetune {
             }
             StepResult result = StepResult.of(lossSum / accum, (long) config.optim().effectiveBatch());
             if (config.clipGrad() > 0) {
-                result = result.with("grad_norm", GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad()));
+                double norm = GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad());
+                result = result.with("grad_norm", norm);
             }
             opt.step(ctx.lr());
             return result;

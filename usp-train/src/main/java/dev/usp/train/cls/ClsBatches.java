@@ -88,9 +88,4 @@ public final class ClsBatches {
         NDArray z = input == LatentInput.MEAN ? posterior.mean() : posterior.sample();
         return z.mul(cache.manifest().scaleFactor());
     }
-
-    /** The cache. */
-    public LatentCache cache() {
-        return cache;
-    }
 }

@@ -27,11 +27,12 @@ public final class Evaluation {
      * Runs {@code logitsOf} (latents (B, z, h, w) -> logits (B, K)) over the whole cache in batches;
      * each batch's arrays live in a sub-manager of {@code parent}, closed after the batch.
      */
-    public static Accuracy evaluate(LatentCache test, int batchSize, UnaryOperator<NDArray> logitsOf, NDManager parent) {
+    public static Accuracy evaluate(LatentCache test, int batchSize, UnaryOperator<NDArray> logitsOf,
+                                    NDManager parent) {
         return evaluate(test, batchSize, (indices, m) -> logitsOf.apply(test.meanLatents(indices, m)), parent);
     }
 
-    /** As {@link #evaluate(LatentCache, int, UnaryOperator, NDManager)} from logits by image index (e.g. stored features). */
+    /** As {@link #evaluate(LatentCache, int, UnaryOperator, NDManager)}, from logits by image index. */
     public static Accuracy evaluate(LatentCache test, int batchSize, ImageLogits logitsOf, NDManager parent) {
         long[] hits = new long[2];
         double lossSum = 0;

@@ -62,7 +62,8 @@ public final class FeatureTable implements AutoCloseable {
             }
             NDArray all = chunks.size() == 1 ? chunks.head() : NDArrays.concat(chunks, 0);
             LOG.info("pre-computed {} features of width {} ({} images{}, {} latents) in {} s",
-                    all.getShape().get(0), all.getShape().get(1), cache.size(), withFlips ? " and their flips" : "", input,
+                    all.getShape().get(0), all.getShape().get(1), cache.size(),
+                    withFlips ? " and their flips" : "", input,
                     String.format("%.1f", (System.nanoTime() - t0) / 1e9));
             return new FeatureTable(own, all);
         } catch (RuntimeException e) {

@@ -36,10 +36,11 @@ import java.util.Map;
  *
  * <p>With {@code precompute_features} the frozen encoder runs once over both flips of every
  * training image ({@link FeatureTable}) and the head trains on stored features (the test images'
- * features are stored too, for evaluation); otherwise each step encodes its batch. Both give the same features for posterior-mean latents (the encoder
- * has no dropout or drop path here). Deviation from the official script: it encodes
- * random-resized-crop + flip augmented images every step; a latent cache only holds each image
- * and its flip, so the probe sees 2 views per image.
+ * features are stored too, for evaluation); otherwise each step encodes its batch. Both give the
+ * same features for posterior-mean latents (the encoder has no dropout or drop path here).
+ * Deviation from the official script: it encodes random-resized-crop + flip augmented images
+ * every step; a latent cache only holds each image and its flip, so the probe sees 2 views per
+ * image.
  *
  * <p>Checkpoints hold only the head ({@code head.*}) and LARS state: the encoder is rebuilt from
  * the {@code finetune} checkpoint, which a resumed run must be given again.
@@ -59,7 +60,8 @@ public final class LinearProbe {
      * @param manager the manager (and device) the caches and the model live under
      * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
      */
-    public static ClsResult run(LinprobeConfig config, long seed, NDManager manager, boolean resume) throws IOException {
+    public static ClsResult run(LinprobeConfig config, long seed, NDManager manager, boolean resume)
+            throws IOException {
         ClsDataConfig data = config.data();
         ClsOptimConfig optim = config.optim();
         try (LatentCache train = LatentCache.open(data.trainCache(), manager);
@@ -88,14 +90,15 @@ public final class LinearProbe {
                 LOG.warn("no --finetune checkpoint: probing a randomly initialised encoder");
             }
             Map<String, Parameter> head = headParameters(model);
-            LOG.info("trainable (head): {} of {} parameters", head.values().stream().mapToLong(p -> p.shape().size()).sum(),
-                    model.parameterCount());
+            long headSize = head.values().stream().mapToLong(p -> p.shape().size()).sum();
+            LOG.info("trainable (head): {} of {} parameters", headSize, model.parameterCount());
             boolean pre = config.precomputeFeatures();
+            int chunk = data.evalBatchSize();
             try (Lars opt = new Lars(head, ParamGroups.single(head, optim.weightDecay()));
                  FeatureTable table = pre
-                         ? FeatureTable.compute(model, train, data.latent(), data.evalBatchSize(), true, modelManager) : null;
+                         ? FeatureTable.compute(model, train, data.latent(), chunk, true, modelManager) : null;
                  FeatureTable testTable = pre
-                         ? FeatureTable.compute(model, test, LatentInput.MEAN, data.evalBatchSize(), false, modelManager) : null) {
+                         ? FeatureTable.compute(model, test, LatentInput.MEAN, chunk, false, modelManager) : null) {
                 RunDir run = ClsSetup.runDir(config.run(), config, resume);
                 AccuracyHistory history = AccuracyHistory.open(run.dir());
                 LrSchedule schedule = LrSchedule.warmupCosine(lr, optim.minLr(), optim.warmupEpochs(), optim.epochs());
