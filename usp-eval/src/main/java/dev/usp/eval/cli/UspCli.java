@@ -1,5 +1,7 @@
 package dev.usp.eval.cli;
 
+import dev.usp.train.cli.FinetuneClsCommand;
+import dev.usp.train.cli.LinprobeCommand;
 import dev.usp.train.cli.PretrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +15,8 @@ import picocli.CommandLine.Command;
                 TrainFdnetCommand.class,
                 dev.usp.train.cli.TrainVaeCommand.class,
                 dev.usp.vae.cli.EncodeCommand.class,
+                FinetuneClsCommand.class,
+                LinprobeCommand.class,
                 CommandLine.HelpCommand.class})
         subcommands = {
                 InfoCommand.class,
@@ -20,6 +24,17 @@ import picocli.CommandLine.Command;
                 TrainFdnetCommand.class,
                 dev.usp.train.cli.TrainVaeCommand.class,
                 dev.usp.vae.cli.EncodeCommand.class,
+                FinetuneClsCommand.class,
+                LinprobeCommand.class,
+                CommandLine.HelpCommand.class})
+        subcommands = {
+                InfoCommand.class,
+                PretrainCommand.class,
+                TrainFdnetCommand.class,
+                dev.usp.train.cli.TrainVaeCommand.class,
+                dev.usp.vae.cli.EncodeCommand.class,
+                FinetuneClsCommand.class,
+                LinprobeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class UspCli {
 
