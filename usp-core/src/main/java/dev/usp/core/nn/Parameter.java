@@ -75,7 +75,13 @@ public final class Parameter {
         }
         NDArray converted = source.getDataType() == array.getDataType()
                 ? source : source.toType(array.getDataType(), false);
-        NDArray copy = converted.toDevice(array.getDevice(), true);
+        // DJL's toDevice/toType(..., copy=true) return an ALIAS of the same tensor when nothing
+        // changes; duplicate() is a real copy, so in-place updates of one never reach the other.
+        NDArray moved = converted.toDevice(array.getDevice(), false);
+        NDArray copy = moved.duplicate();
+        if (moved != converted) {
+            moved.close();
+        }
         if (converted != source) {
             converted.close();
         }
