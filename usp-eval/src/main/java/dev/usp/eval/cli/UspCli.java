@@ -1,12 +1,16 @@
 package dev.usp.eval.cli;
 
+import dev.usp.eval.sample.SampleCommand;
+import dev.usp.train.cli.TrainDitCommand;
+import dev.usp.train.cli.TrainSitCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code usp} command line: one entry point whose subcommands run every stage of USP. */
 @Command(name = "usp", mixinStandardHelpOptions = true, version = "usp 0.1.0-SNAPSHOT",
         description = "Unified Self-Supervised Pretraining (arXiv 2503.06132) on DJL/PyTorch.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainDitCommand.class, TrainSitCommand.class, SampleCommand.class,
+            CommandLine.HelpCommand.class})
 public final class UspCli {
 
     /** Runs the command line and exits with its status. */
