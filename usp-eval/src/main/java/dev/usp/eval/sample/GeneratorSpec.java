@@ -17,12 +17,18 @@ import java.util.Map;
  * @param numClasses real classes; the label table has one more row (the null class)
  * @param latentSize latent side
  * @param latentChannels latent channels
+ * @param classDropout the training label dropout; > 0 means the label table has the null-class row
  */
-public record GeneratorSpec(String model, int numClasses, int latentSize, int latentChannels) {
+public record GeneratorSpec(String model, int numClasses, int latentSize, int latentChannels, double classDropout) {
 
     /** Validates the name. */
     public GeneratorSpec {
         DiTModels.config(model);
+    }
+
+    /** A spec with the official label dropout 0.1 (so the null class exists for guidance). */
+    public GeneratorSpec(String model, int numClasses, int latentSize, int latentChannels) {
+        this(model, numClasses, latentSize, latentChannels, 0.1);
     }
 
     /** The official ImageNet-256 shape of a named model. */
@@ -42,8 +48,10 @@ public record GeneratorSpec(String model, int numClasses, int latentSize, int la
                 throw new IllegalArgumentException("the checkpoint's config has no '" + k + "' (not a DiT/SiT run?)");
             }
         }
+        Object dropout = config.getOrDefault("class_dropout", 0.1);
         return new GeneratorSpec(String.valueOf(config.get("model")), ((Number) config.get("num_classes")).intValue(),
-                ((Number) config.get("latent_size")).intValue(), ((Number) config.get("latent_channels")).intValue());
+                ((Number) config.get("latent_size")).intValue(), ((Number) config.get("latent_channels")).intValue(),
+                ((Number) dropout).doubleValue());
     }
 
     /** True for a SiT. */
@@ -54,7 +62,7 @@ public record GeneratorSpec(String model, int numClasses, int latentSize, int la
     /** Builds the network (eval mode) in {@code manager}; its weights are then loaded by the caller. */
     public DiT build(NDManager manager) {
         DiTConfig c = DiTModels.config(model).withInputSize(latentSize).withInChannels(latentChannels)
-                .withNumClasses(numClasses);
+                .withNumClasses(numClasses).withClassDropoutProb(classDropout);
         DiT net = isSiT() ? new SiT(manager, c) : new DiT(manager, c);
         net.eval();
         return net;

@@ -18,6 +18,7 @@ import dev.usp.models.transfer.TransferOptions;
 import dev.usp.models.transfer.TransferReport;
 import dev.usp.train.data.LatentBatches;
 import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.CheckpointStore;
 import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
@@ -78,7 +79,11 @@ public final class GeneratorTrainer {
      */
     public static Result run(GeneratorTrainConfig config, List<Device> devices, boolean resume,
                              Evaluation evaluation) throws IOException {
-        checkFiles(config);
+        // USP's train.py refuses --finetune with --resume; here a resumed run simply skips the transfer
+        boolean continuing = resume && config.runName() != null && !config.runName().isBlank()
+                && CheckpointStore.findLatest(config.runRoot().resolve(config.runName())).isPresent();
+        boolean transferMae = config.finetune() != null && !continuing;
+        checkFiles(config, transferMae);
         Device device = devices.get(0);
         if (devices.size() > 1) {
             LOG.warn("{} devices given; this trainer uses only {}", devices.size(), device);
@@ -89,14 +94,14 @@ public final class GeneratorTrainer {
             Engine.getInstance().setRandomSeed((int) config.seed());
             DiT model = build(root.newSubManager(), config);
             DiT ema = build(root.newSubManager(), config);
-            TransferReport transfer = config.finetune() == null ? null : initFromMae(model, config);
+            TransferReport transfer = transferMae ? initFromMae(model, config) : null;
             copyInto(ema, model);
             LOG.info("{} ({}): {} parameters, {} trainable; objective {}, batch {}, lr {}, weight decay {}, "
                             + "EMA decay {}, {} steps ({} per epoch of {} images), init {}",
                     config.model(), model.config(), model.parameterCount(), count(model.trainableParameters()),
                     config.objective(), config.batchSize(), config.lr(), config.weightDecay(), config.emaDecay(),
                     config.steps(), cache.size() / config.batchSize(), cache.size(),
-                    config.finetune() == null ? "random" : config.finetune());
+                    transferMae ? config.finetune() : continuing ? "the run's checkpoint" : "random");
             Map<String, Parameter> params = model.trainableParameters();
             try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.weightDecay()))) {
                 RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config),
@@ -177,12 +182,12 @@ public final class GeneratorTrainer {
         }
     }
 
-    private static void checkFiles(GeneratorTrainConfig config) {
+    private static void checkFiles(GeneratorTrainConfig config, boolean transferMae) {
         if (config.latentCache() == null || !Files.isDirectory(config.latentCache())) {
             throw new IllegalArgumentException("latent_cache: " + config.latentCache() + " is not a folder; set it "
                     + "to a cache written by the latent-cache command (--set latent_cache=DIR)");
         }
-        if (config.finetune() != null && !Files.isRegularFile(config.finetune())) {
+        if (transferMae && !Files.isRegularFile(config.finetune())) {
             throw new IllegalArgumentException("finetune: " + config.finetune() + " is not a file; give the USP/MAE "
                     + "pretraining checkpoint with --finetune FILE, or --set finetune=null for random init");
         }

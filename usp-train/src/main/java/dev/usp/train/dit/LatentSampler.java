@@ -75,8 +75,14 @@ public final class LatentSampler {
      * The network as the samplers call it: plain {@code forward} at scale 1, else the doubled
      * batch (x, x) with labels (y, null) through {@code forwardWithCfg}, keeping the first half.
      * Returns an array in x's manager of shape (N, outChannels, H, W).
+     *
+     * @throws IllegalArgumentException for a scale other than 1 when the network has no null class
      */
     public static DenoiserFn guided(DiT model, SamplerSettings s) {
+        if (s.cfgScale() != 1.0 && model.config().labelTableRows() == model.config().numClasses()) {
+            throw new IllegalArgumentException("guidance scale " + s.cfgScale() + " needs the null class, but this "
+                    + "network was trained without label dropout (no null-class row)");
+        }
         int nullClass = model.labelEmbedder().nullClass();
         return (x, t, labels) -> {
             // the labels live in the caller's manager: copy them into x's so no temporary lands there
