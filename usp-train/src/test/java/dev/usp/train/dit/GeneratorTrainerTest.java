@@ -95,6 +95,25 @@ class GeneratorTrainerTest {
     }
 
     @Test
+    void theEvaluatorScoresTheEmaAtEveryCheckpoint(@TempDir Path runs) throws IOException {
+        GeneratorTrainConfig base = TinyLatents.config(cache, runs, "DiT-T/2", 2, 1e-3);
+        GeneratorTrainConfig config = new GeneratorTrainConfig(base.model(), base.objective(), base.numClasses(),
+                base.latentSize(), base.latentChannels(), base.classDropout(), base.latentCache(), base.batchSize(),
+                base.steps(), base.lr(), base.weightDecay(), base.emaDecay(), base.respacing(), null, -1, 1, 1, 0,
+                4, 5, null, "sd", runs, "run", 11);
+        List<Long> steps = new java.util.ArrayList<>();
+        GeneratorTrainer.Evaluation eval = new GeneratorTrainer.Evaluation("fake_fid", false, (step, ema) -> {
+            assertTrue(!ema.isTraining(), "the EMA is evaluated in eval mode");
+            steps.add(step);
+            return 10.0 / step;
+        });
+        GeneratorTrainer.run(config, CPU, false, eval);
+        assertEquals(List.of(1L, 2L), steps);
+        String metrics = Files.readString(runs.resolve("run").resolve("metrics.jsonl"));
+        assertTrue(metrics.contains("\"fake_fid\":5.0"), metrics);
+    }
+
+    @Test
     void finetuneLoadsTheMaeEncoderIntoModelAndEma(@TempDir Path dir) throws IOException {
         Path mae = dir.resolve("mae.safetensors");
         Map<String, float[]> source = writeFakeMae(mae);
