@@ -1,13 +1,20 @@
 package dev.usp.core.nn;
 
+<<<<<<< HEAD
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+=======
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+>>>>>>> train-diffusion
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+<<<<<<< HEAD
 /** Loading one model's state dict into another on the same device copies; it does not alias. */
 class ParameterAssignTest {
 
@@ -30,6 +37,19 @@ class ParameterAssignTest {
             try (NDArray g = source.weight().array().getGradient()) {
                 assertArrayEquals(new float[] {0f, 0f}, g.toFloatArray());
             }
+=======
+class ParameterAssignTest {
+
+    @Test
+    void assignCopiesSoInPlaceUpdatesStaySeparate() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray source = m.create(new float[] {1, 2}, new Shape(2));
+            Parameter p = new Parameter("w", m.zeros(new Shape(2)), Parameter.Kind.TRAINABLE);
+            p.assign(source);
+            p.array().muli(3);
+            assertArrayEquals(new float[] {1, 2}, source.toFloatArray());
+            assertArrayEquals(new float[] {3, 6}, p.array().toFloatArray());
+>>>>>>> train-diffusion
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.usp.eval.cli;
 
+import dev.usp.eval.sample.SampleCommand;
 import dev.usp.train.cli.FinetuneClsCommand;
 import dev.usp.train.cli.LinprobeCommand;
 import dev.usp.train.cli.PretrainCommand;
+import dev.usp.train.cli.TrainDitCommand;
+import dev.usp.train.cli.TrainSitCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +20,9 @@ import picocli.CommandLine.Command;
                 dev.usp.vae.cli.EncodeCommand.class,
                 FinetuneClsCommand.class,
                 LinprobeCommand.class,
+                TrainDitCommand.class,
+                TrainSitCommand.class,
+                SampleCommand.class,
                 CommandLine.HelpCommand.class})
         subcommands = {
                 InfoCommand.class,
@@ -26,6 +32,9 @@ import picocli.CommandLine.Command;
                 dev.usp.vae.cli.EncodeCommand.class,
                 FinetuneClsCommand.class,
                 LinprobeCommand.class,
+                TrainDitCommand.class,
+                TrainSitCommand.class,
+                SampleCommand.class,
                 CommandLine.HelpCommand.class})
         subcommands = {
                 InfoCommand.class,
@@ -35,6 +44,21 @@ import picocli.CommandLine.Command;
                 dev.usp.vae.cli.EncodeCommand.class,
                 FinetuneClsCommand.class,
                 LinprobeCommand.class,
+                TrainDitCommand.class,
+                TrainSitCommand.class,
+                SampleCommand.class,
+                CommandLine.HelpCommand.class})
+        subcommands = {
+                InfoCommand.class,
+                PretrainCommand.class,
+                TrainFdnetCommand.class,
+                dev.usp.train.cli.TrainVaeCommand.class,
+                dev.usp.vae.cli.EncodeCommand.class,
+                FinetuneClsCommand.class,
+                LinprobeCommand.class,
+                TrainDitCommand.class,
+                TrainSitCommand.class,
+                SampleCommand.class,
                 CommandLine.HelpCommand.class})
 public final class UspCli {
 
