@@ -75,7 +75,6 @@ public final class Parameter {
         }
         NDArray converted = source.getDataType() == array.getDataType()
                 ? source : source.toType(array.getDataType(), false);
-<<<<<<< HEAD
         NDArray copy;
         if (converted.getDevice().equals(array.getDevice())) {
             // DJL's toDevice(same device, copy=true) returns an alias of the same storage, so clone;
@@ -85,14 +84,6 @@ public final class Parameter {
             }
         } else {
             copy = converted.toDevice(array.getDevice(), true);
-=======
-        // DJL's toDevice/toType(..., copy=true) return an ALIAS of the same tensor when nothing
-        // changes; duplicate() is a real copy, so in-place updates of one never reach the other.
-        NDArray moved = converted.toDevice(array.getDevice(), false);
-        NDArray copy = moved.duplicate();
-        if (moved != converted) {
-            moved.close();
->>>>>>> train-diffusion
         }
         if (converted != source) {
             converted.close();

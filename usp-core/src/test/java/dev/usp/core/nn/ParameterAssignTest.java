@@ -1,20 +1,14 @@
 package dev.usp.core.nn;
 
-<<<<<<< HEAD
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
-=======
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
->>>>>>> train-diffusion
+import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-<<<<<<< HEAD
 /** Loading one model's state dict into another on the same device copies; it does not alias. */
 class ParameterAssignTest {
 
@@ -37,8 +31,8 @@ class ParameterAssignTest {
             try (NDArray g = source.weight().array().getGradient()) {
                 assertArrayEquals(new float[] {0f, 0f}, g.toFloatArray());
             }
-=======
-class ParameterAssignTest {
+        }
+    }
 
     @Test
     void assignCopiesSoInPlaceUpdatesStaySeparate() {
@@ -49,7 +43,6 @@ class ParameterAssignTest {
             p.array().muli(3);
             assertArrayEquals(new float[] {1, 2}, source.toFloatArray());
             assertArrayEquals(new float[] {3, 6}, p.array().toFloatArray());
->>>>>>> train-diffusion
         }
     }
 }

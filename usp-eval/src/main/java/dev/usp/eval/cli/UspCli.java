@@ -6,6 +6,8 @@ import dev.usp.train.cli.LinprobeCommand;
 import dev.usp.train.cli.PretrainCommand;
 import dev.usp.train.cli.TrainDitCommand;
 import dev.usp.train.cli.TrainSitCommand;
+import dev.usp.train.cli.TrainVaeCommand;
+import dev.usp.vae.cli.EncodeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,51 +16,15 @@ import picocli.CommandLine.Command;
         description = "Unified Self-Supervised Pretraining (arXiv 2503.06132) on DJL/PyTorch.",
         subcommands = {
                 InfoCommand.class,
+                TrainVaeCommand.class,
+                EncodeCommand.class,
                 PretrainCommand.class,
-                TrainFdnetCommand.class,
-                dev.usp.train.cli.TrainVaeCommand.class,
-                dev.usp.vae.cli.EncodeCommand.class,
-                FinetuneClsCommand.class,
-                LinprobeCommand.class,
                 TrainDitCommand.class,
                 TrainSitCommand.class,
-                SampleCommand.class,
-                CommandLine.HelpCommand.class})
-        subcommands = {
-                InfoCommand.class,
-                PretrainCommand.class,
-                TrainFdnetCommand.class,
-                dev.usp.train.cli.TrainVaeCommand.class,
-                dev.usp.vae.cli.EncodeCommand.class,
                 FinetuneClsCommand.class,
                 LinprobeCommand.class,
-                TrainDitCommand.class,
-                TrainSitCommand.class,
                 SampleCommand.class,
-                CommandLine.HelpCommand.class})
-        subcommands = {
-                InfoCommand.class,
-                PretrainCommand.class,
                 TrainFdnetCommand.class,
-                dev.usp.train.cli.TrainVaeCommand.class,
-                dev.usp.vae.cli.EncodeCommand.class,
-                FinetuneClsCommand.class,
-                LinprobeCommand.class,
-                TrainDitCommand.class,
-                TrainSitCommand.class,
-                SampleCommand.class,
-                CommandLine.HelpCommand.class})
-        subcommands = {
-                InfoCommand.class,
-                PretrainCommand.class,
-                TrainFdnetCommand.class,
-                dev.usp.train.cli.TrainVaeCommand.class,
-                dev.usp.vae.cli.EncodeCommand.class,
-                FinetuneClsCommand.class,
-                LinprobeCommand.class,
-                TrainDitCommand.class,
-                TrainSitCommand.class,
-                SampleCommand.class,
                 CommandLine.HelpCommand.class})
 public final class UspCli {
 
