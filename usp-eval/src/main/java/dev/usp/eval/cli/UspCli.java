@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 LinprobeCommand.class,
                 SampleCommand.class,
                 TrainFdnetCommand.class,
+                QuickstartCommand.class,
                 CommandLine.HelpCommand.class})
 public final class UspCli {
 
