@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.NDList;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
@@ -27,6 +27,7 @@ import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.Ema;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * Trains a DiT (Gaussian diffusion) or SiT (linear transport) on cached VAE latents, as USP's
@@ -70,7 +74,8 @@ public final class GeneratorTrainer {
     /**
      * Runs (or with {@code resume} continues) the training described by {@code config}.
      *
-     * @param devices the devices; the first one is used (this trainer is single-device)
+     * @param devices the devices: one, or several for data parallel (batch split evenly, gradients
+     *     averaged into the first device's model; label dropout is then drawn per device thread)
      * @param evaluation a metric to compute at each checkpoint, or null
      * @throws IOException on I/O errors, naming the file
      * @throws IllegalArgumentException naming the config key when the data or finetune file is missing
@@ -84,53 +89,54 @@ public final class GeneratorTrainer {
                 && CheckpointStore.findLatest(config.runRoot().resolve(config.runName())).isPresent();
         boolean transferMae = config.finetune() != null && !continuing;
         checkFiles(config, transferMae);
-        Device device = devices.get(0);
-        if (devices.size() > 1) {
-            LOG.warn("{} devices given; this trainer uses only {}", devices.size(), device);
+        if (config.batchSize() % devices.size() != 0) {
+            throw new IllegalArgumentException("batch_size " + config.batchSize() + " must be a multiple of the "
+                    + devices.size() + " devices " + devices);
         }
-        try (NDManager root = NDManager.newBaseManager(device);
-             LatentCache cache = LatentCache.open(config.latentCache(), root)) {
+        // the cache stays in host memory; LatentBatches moves each batch to the training device
+        try (NDManager host = NDManager.newBaseManager(Device.cpu());
+             LatentCache cache = LatentCache.open(config.latentCache(), host)) {
             checkCache(config, cache);
             Engine.getInstance().setRandomSeed((int) config.seed());
-            DiT model = build(root.newSubManager(), config);
-            DiT ema = build(root.newSubManager(), config);
-            TransferReport transfer = transferMae ? initFromMae(model, config) : null;
-            copyInto(ema, model);
-            LOG.info("{} ({}): {} parameters, {} trainable; objective {}, batch {}, lr {}, weight decay {}, "
-                            + "EMA decay {}, {} steps ({} per epoch of {} images), init {}",
-                    config.model(), model.config(), model.parameterCount(), count(model.trainableParameters()),
-                    config.objective(), config.batchSize(), config.lr(), config.weightDecay(), config.emaDecay(),
-                    config.steps(), cache.size() / config.batchSize(), cache.size(),
-                    transferMae ? config.finetune() : continuing ? "the run's checkpoint" : "random");
-            Map<String, Parameter> params = model.trainableParameters();
-            try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.weightDecay()))) {
-                RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config),
-                        resume);
-                LOG.info("run folder {}", run.dir());
-                State state = new State(model, ema, opt);
-                Objective objective = config.isTransport() ? Objective.transport()
-                        : Objective.diffusion(config.respacing());
-                Step step = new Step(config, objective, model, ema, opt, new LatentBatches(cache,
-                        config.batchSize(), config.seed()), new Preview(config, ema, cache.manifest().scaleFactor(),
-                        run.dir()));
-                TrainingLoop.Builder loop = TrainingLoop.builder().setRun(run).setTotalSteps(config.steps())
-                        .setSeed(config.seed()).optStepsPerEpoch(cache.size() / config.batchSize())
-                        .optLearningRate(s -> config.lr()).optLogEvery(config.logEvery())
-                        .optCheckpointEvery(config.checkpointEvery()).optResume(resume);
-                if (evaluation != null) {
-                    loop.optBest(evaluation.name(), evaluation.higherIsBetter(),
-                            s -> evaluation.evaluator().evaluate(s, ema));
-                }
-                try {
-                    TrainingLoop.Result r = loop.build().run(model.manager(), state, step::run);
-                    return new Result(run.dir(), r.startStep(), r.endStep(), r.lastLoss(), r.lastCheckpoint(),
-                            transfer);
-                } finally {
-                    state.close();
-                    model.close();
-                    ema.close();
-                }
+            try (DataParallel<DiT> dp = new DataParallel<>(m -> build(m, config), devices);
+                 DiT ema = build(NDManager.newBaseManager(devices.get(0)), config)) {
+                DiT model = dp.master();
+                TransferReport transfer = transferMae ? initFromMae(model, config) : null;
+                copyInto(ema, model);
+                LOG.info("{} ({}): {} parameters, {} trainable; objective {}, batch {} over {} device(s), lr {}, "
+                                + "weight decay {}, EMA decay {}, {} steps ({} per epoch of {} images), init {}",
+                        config.model(), model.config(), model.parameterCount(), count(model.trainableParameters()),
+                        config.objective(), config.batchSize(), devices.size(), config.lr(), config.weightDecay(),
+                        config.emaDecay(), config.steps(), cache.size() / config.batchSize(), cache.size(),
+                        transferMae ? config.finetune() : continuing ? "the run's checkpoint" : "random");
+                return train(config, resume, evaluation, cache, dp, ema, transfer);
             }
+        }
+    }
+
+    private static Result train(GeneratorTrainConfig config, boolean resume, Evaluation evaluation,
+                                LatentCache cache, DataParallel<DiT> dp, DiT ema, TransferReport transfer)
+            throws IOException {
+        DiT model = dp.master();
+        Map<String, Parameter> params = model.trainableParameters();
+        try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.weightDecay()));
+             State state = new State(model, ema, opt)) {
+            RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config), resume);
+            LOG.info("run folder {}", run.dir());
+            Objective objective = config.isTransport() ? Objective.transport() : Objective.diffusion(config.respacing());
+            Step step = new Step(config, objective, dp, ema, opt,
+                    new LatentBatches(cache, config.batchSize(), config.seed()),
+                    new Preview(config, ema, cache.manifest().scaleFactor(), run.dir()));
+            TrainingLoop.Builder loop = TrainingLoop.builder().setRun(run).setTotalSteps(config.steps())
+                    .setSeed(config.seed()).optStepsPerEpoch(cache.size() / config.batchSize())
+                    .optLearningRate(s -> config.lr()).optLogEvery(config.logEvery())
+                    .optCheckpointEvery(config.checkpointEvery()).optResume(resume);
+            if (evaluation != null) {
+                loop.optBest(evaluation.name(), evaluation.higherIsBetter(),
+                        s -> evaluation.evaluator().evaluate(s, ema));
+            }
+            TrainingLoop.Result r = loop.build().run(model.manager(), state, step::run);
+            return new Result(run.dir(), r.startStep(), r.endStep(), r.lastLoss(), r.lastCheckpoint(), transfer);
         }
     }
 
@@ -247,28 +253,36 @@ public final class GeneratorTrainer {
         }
     }
 
-    /** One optimiser step: batch, loss, backward, AdamW, EMA, and a preview grid now and then. */
-    private record Step(GeneratorTrainConfig config, Objective objective, DiT model, DiT ema, AdamW opt,
+    /** One optimiser step: batch, data-parallel loss and backward, AdamW, EMA, and a preview grid now and then. */
+    private record Step(GeneratorTrainConfig config, Objective objective, DataParallel<DiT> dp, DiT ema, AdamW opt,
                         LatentBatches data, Preview preview) {
 
         StepResult run(StepContext ctx) throws IOException {
             LatentBatches.Batch b = data.batch(ctx.step(), ctx.manager());
-            Objective.Loss loss;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                loss = objective.loss(model, b.latents(), b.labels());
-                gc.backward(loss.loss());
+            NDList random = objective.draw(b.latents(), ctx.manager());
+            NDArray[] inputs = new NDArray[2 + random.size()];
+            inputs[0] = b.latents();
+            inputs[1] = b.labels();
+            for (int i = 0; i < random.size(); i++) {
+                inputs[2 + i] = random.get(i);
             }
-            double value = loss.loss().getFloat();
+            Map<String, DoubleAdder> extras = new ConcurrentHashMap<>();
+            double share = 1.0 / dp.size();
+            opt.zeroGrad();
+            double value = dp.step((replica, shard) -> {
+                Objective.Loss l = objective.loss(replica, shard);
+                l.extras().forEach((k, v) -> extras.computeIfAbsent(k, x -> new DoubleAdder()).add(share * v.getFloat()));
+                return l.loss();
+            }, inputs);
             StepResult result = StepResult.of(value, b.size());
-            for (Map.Entry<String, NDArray> e : loss.extras().entrySet()) {
-                result = result.with(e.getKey(), e.getValue().getFloat());
+            for (Map.Entry<String, DoubleAdder> e : new TreeMap<>(extras).entrySet()) {
+                result = result.with(e.getKey(), e.getValue().sum());
             }
             if (!Double.isFinite(value)) {
                 return result;   // the loop stops; parameters keep their last finite values
             }
             opt.step(ctx.lr());
-            opt.zeroGrad();
-            Ema.update(ema.trainableParameters(), model.trainableParameters(), config.emaDecay());
+            Ema.update(ema.trainableParameters(), dp.master().trainableParameters(), config.emaDecay());
             long done = ctx.step() + 1;
             if (config.sampleEvery() > 0 && done % config.sampleEvery() == 0) {
                 preview.write(done);

@@ -95,6 +95,28 @@ class GeneratorTrainerTest {
     }
 
     @Test
+    void twoReplicasTrainAsOne(@TempDir Path runs) throws IOException {
+        // label dropout 0: it is the one random draw made on the replicas' threads
+        Path[] last = new Path[2];
+        for (int replicas = 1; replicas <= 2; replicas++) {
+            GeneratorTrainConfig c = TinyLatents.config(cache, runs.resolve("r" + replicas), "DiT-T/2", 2, 1e-3);
+            c = new GeneratorTrainConfig(c.model(), c.objective(), c.numClasses(), c.latentSize(),
+                    c.latentChannels(), 0.0, c.latentCache(), c.batchSize(), c.steps(), c.lr(), c.weightDecay(),
+                    c.emaDecay(), c.respacing(), null, -1, 0, 1, 0, 4, 5, null, "sd", c.runRoot(), "run", 11);
+            List<Device> devices = replicas == 1 ? CPU : List.of(Device.cpu(), Device.cpu());
+            last[replicas - 1] = GeneratorTrainer.run(c, devices, false, null).lastCheckpoint();
+        }
+        try (NDManager m = NDManager.newBaseManager();
+             Checkpoint one = Checkpoint.load(last[0], m);
+             Checkpoint two = Checkpoint.load(last[1], m)) {
+            for (String k : one.part("model").keys()) {
+                assertArrayEquals(one.part("model").get(k).toFloatArray(), two.part("model").get(k).toFloatArray(),
+                        1e-5f, k);
+            }
+        }
+    }
+
+    @Test
     void theEvaluatorScoresTheEmaAtEveryCheckpoint(@TempDir Path runs) throws IOException {
         GeneratorTrainConfig base = TinyLatents.config(cache, runs, "DiT-T/2", 2, 1e-3);
         GeneratorTrainConfig config = new GeneratorTrainConfig(base.model(), base.objective(), base.numClasses(),
