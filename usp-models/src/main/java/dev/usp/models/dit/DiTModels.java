@@ -15,16 +15,17 @@ import java.util.regex.Pattern;
  * defaults (32x32x4 latents, 1000 classes, label dropout 0.1, learned sigma).
  *
  * <p>Sizes (width / depth / heads): S 384/12/6, B 768/12/12, L 1024/24/16, XL 1152/28/16, as the
- * official {@code DiT_models}; T 192/6/3 is this project's tiny size for CPU tests. Patches 2, 4, 8.
+ * official {@code DiT_models}; M 128/4/4 and T 192/6/3 are this project's CPU sizes. Patches 2, 4, 8.
  * {@code -VAE-simple} selects USP's affine block norms; the official code registers it only for
  * some sizes, here every size has it. Families: {@code DiT} and {@code SiT} share these shapes.
  */
 public final class DiTModels {
 
-    private static final Pattern NAME = Pattern.compile("(DiT|SiT)-(T|S|B|L|XL)/(2|4|8)(-VAE-simple)?");
+    private static final Pattern NAME = Pattern.compile("(DiT|SiT)-(M|T|S|B|L|XL)/(2|4|8)(-VAE-simple)?");
     private static final Map<String, int[]> SIZES = new LinkedHashMap<>();
 
     static {
+        SIZES.put("M", new int[] {128, 4, 4});
         SIZES.put("T", new int[] {192, 6, 3});
         SIZES.put("S", new int[] {384, 12, 6});
         SIZES.put("B", new int[] {768, 12, 12});

@@ -12,6 +12,7 @@ import java.util.Map;
  * The decoder is 512 wide, 8 deep, 16 heads for every official size; MLP ratio 4.
  *
  * <ul>
+ *   <li>{@code vit_mini_patch_vae} (this project): encoder 128/4/4, decoder 128/2/4</li>
  *   <li>{@code vit_tiny_patch_vae} (this project): encoder 192/6/3, decoder 128/2/4</li>
  *   <li>{@code vit_base_patch_vae}, {@code vit_large_patch_vae}, {@code vit_xlarge_patch_vae},
  *       {@code vit_huge_patch_vae}: patch = the options' patch (2 for d8, 1 for d16)</li>
@@ -33,6 +34,7 @@ public final class MaeModels {
     private static final Map<String, Spec> SPECS = new LinkedHashMap<>();
 
     static {
+        SPECS.put("vit_mini_patch_vae", new Spec(VitSize.MINI, TINY_DECODER, 1, 0));
         SPECS.put("vit_tiny_patch_vae", new Spec(VitSize.TINY, TINY_DECODER, 1, 0));
         SPECS.put("vit_base_patch_vae", new Spec(VitSize.BASE, OFFICIAL_DECODER, 1, 0));
         SPECS.put("vit_base_patch2_vae", new Spec(VitSize.BASE, OFFICIAL_DECODER, 0, 2));

@@ -16,6 +16,7 @@ public final class VitModels {
     private static final Map<String, VitSize> SIZES = new LinkedHashMap<>();
 
     static {
+        SIZES.put("vit_mini_patch16_vae", VitSize.MINI);
         SIZES.put("vit_tiny_patch16_vae", VitSize.TINY);
         SIZES.put("vit_base_patch16_vae", VitSize.BASE);
         SIZES.put("vit_large_patch16_vae", VitSize.LARGE);

@@ -3,6 +3,8 @@ package dev.usp.models.vit;
 /** A transformer width/depth/heads triple shared by the MAE encoder and the classifier of one size. */
 public record VitSize(long dim, int depth, int heads) {
 
+    /** The smallest CPU size of this project (the Fashion-MNIST quickstart): 128 wide, 4 deep, 4 heads. */
+    public static final VitSize MINI = new VitSize(128, 4, 4);
     /** ViT-Tiny-like CPU size of this project (not in the paper): 192 wide, 6 deep, 3 heads. */
     public static final VitSize TINY = new VitSize(192, 6, 3);
     /** ViT-B: 768/12/12. */

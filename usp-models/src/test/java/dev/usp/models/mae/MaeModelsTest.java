@@ -21,7 +21,7 @@ class MaeModelsTest {
 
     @Test
     void namesAndPatchRules() {
-        assertEquals(List.of("vit_tiny_patch_vae", "vit_base_patch_vae", "vit_base_patch2_vae", "vit_base_patch_vae_2",
+        assertEquals(List.of("vit_mini_patch_vae", "vit_tiny_patch_vae", "vit_base_patch_vae", "vit_base_patch2_vae", "vit_base_patch_vae_2",
                 "vit_large_patch_vae", "vit_large_patch_vae_2", "vit_xlarge_patch_vae", "vit_huge_patch_vae"),
                 MaeModels.names());
         assertEquals(2, MaeModels.config("vit_base_patch_vae", MaeOptions.d8()).patchSize());

@@ -33,7 +33,7 @@ class ClsConfigTest {
     @Test
     void fmnistConfigsAreTinyCpuRuns() {
         FinetuneConfig f = finetune("fmnist/finetune.yaml");
-        assertEquals("vit_tiny_patch16_vae", f.model().name());
+        assertEquals("vit_mini_patch16_vae", f.model().name());
         assertEquals(10, f.data().numClasses());
         assertFalse(f.mix().enabled());
         assertEquals(1e-3 * 128 / 256, f.optim().actualLr(), 1e-12);

@@ -67,7 +67,7 @@ class GeneratorConfigsTest {
             GeneratorTrainConfig c = load(f);
             assertEquals(10, c.numClasses());
             assertEquals(8, c.latentSize());
-            assertTrue(c.model().contains("-T/2"), c.model());
+            assertTrue(c.model().contains("-M/2"), c.model());
         }
     }
 
