@@ -22,7 +22,7 @@ class ClsCommandsTest {
     private static String[] args(Path dir, String config, String name, String... extra) {
         String[] base = {"--config", Path.of("..", "configs", "fmnist", config).toString(), "--seed", "3",
             "--set", "data.train_cache=" + dir.resolve("train"), "--set", "data.test_cache=" + dir.resolve("test"),
-            "--set", "data.num_classes=4", "--set", "data.eval_batch_size=16", "--set", "model.skip_depth=5",
+            "--set", "data.num_classes=4", "--set", "data.eval_batch_size=16", "--set", "model.skip_depth=3",
             "--set", "optim.batch_size=16", "--set", "optim.epochs=1", "--set", "optim.warmup_epochs=0.5",
             "--set", "run.runs_dir=" + dir.resolve("runs"), "--set", "run.name=" + name, "--set", "run.log_every=1"};
         String[] out = new String[base.length + extra.length];

@@ -1,0 +1,58 @@
+package dev.usp.eval.pipeline;
+
+import ai.djl.Device;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.data.FashionMnist;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Runs {@code usp quickstart --quick}'s pipeline end to end on real Fashion-MNIST, smaller still. */
+class QuickstartPipelineTest {
+
+    private static void requireDataset() {
+        if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
+            String why = FashionMnist.DEFAULT_DIR + " is missing (apt-get install dataset-fashion-mnist)";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.assumeTrue(false, why);
+        }
+    }
+
+    @Test
+    void quickPipelineWritesEveryArtefactWithFiniteNumbers(@TempDir Path tmp) throws IOException {
+        requireDataset();
+        QuickstartConfig cfg = ConfigLoader.load(QuickstartConfig.class,
+                Path.of("../configs/fmnist/quickstart-quick.yaml"), List.of(
+                        "configs=../configs/fmnist", "encode_train_limit=1000", "encode_test_limit=300",
+                        "fd_samples=50", "fd_sample_steps=5",
+                        "vae=[steps=20, train_limit=1000, test_limit=300, scale_images=300, checkpoint_every=0]",
+                        "fdnet=[epochs=1, train_limit=1000]",
+                        "generation=[steps=10, checkpoint_every=5, sample_every=10, sample_count=4, batch_size=50]"));
+        QuickstartRunner.Result r = QuickstartRunner.run(cfg, tmp.resolve("run"), null, 0, Device.cpu());
+        Path run = tmp.resolve("run");
+        for (String f : List.of("report.md", "fd_vs_steps.png", "generator_loss.png", "pretrain_loss.png",
+                "accuracy.png", "samples_usp.png", "samples_random.png", "vae/vae.safetensors",
+                "latents/train/manifest.json", "latents/test/manifest.json", "fdnet/fdnet.safetensors",
+                "dit-usp/metrics.jsonl", "dit-random/metrics.jsonl")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), "missing " + f);
+        }
+        QuickstartReport.Summary s = r.summary();
+        for (double v : new double[] {s.uspFinalFd(), s.randomFinalFd(), s.probeUsp(), s.probeRandom(),
+                s.finetuneUsp(), s.finetuneRandom()}) {
+            assertTrue(Double.isFinite(v), s.toString());
+        }
+        String report = Files.readString(r.report());
+        assertTrue(report.contains("FD-FMNIST") && report.contains("| 10 |"), report);
+        assertTrue(r.outcome().usp().transfer().contains("loaded"), r.outcome().usp().transfer());
+    }
+}
