@@ -24,6 +24,9 @@
  * (4 epochs, batch 128, AdamW lr 2e-3 warm-up 0.2 epochs then cosine, weight decay 1e-4) reached
  * <b>90.34%</b> top-1 accuracy on the 10,000 Fashion-MNIST test images, in 1,795 s of training
  * wall time under that load (10.3 CPU-minutes for the whole command, so about 5 minutes on 2 idle
- * cores). With {@code --epochs 3}: 89.68% (8.0 CPU-minutes).
+ * cores). With {@code --epochs 3}: 89.68% (8.0 CPU-minutes). Those weights against the
+ * training split's statistics (computed in 22 s): the 10,000 real test images score FD-FMNIST
+ * 0.26 and IS-FMNIST 7.83; the first 5,000 test images 0.65 / 7.78; the same with Gaussian noise
+ * of std 0.3 added, 323 / 5.63; uniform noise in [-1, 1], 1799 / 1.11.
  */
 package dev.usp.eval.fdnet;
