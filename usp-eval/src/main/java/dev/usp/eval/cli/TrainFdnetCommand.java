@@ -35,7 +35,7 @@ final class TrainFdnetCommand implements Callable<Integer> {
             description = "Run folder to create (must not hold checkpoints). Default: ${DEFAULT-VALUE}.")
     private Path out;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (config key epochs; default 3).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (config key epochs; default 4).")
     private Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per step (config key batch_size; default 128).")
