@@ -42,7 +42,7 @@ class QuickstartPipelineTest {
         Path run = tmp.resolve("run");
         for (String f : List.of("report.md", "fd_vs_steps.png", "generator_loss.png", "pretrain_loss.png",
                 "accuracy.png", "samples_usp.png", "samples_random.png", "vae/vae.safetensors",
-                "latents/train/manifest.json", "latents/test/manifest.json", "fdnet/fdnet.safetensors",
+                "latents/train/manifest.json", "latents/test/manifest.json", "fdnet/" + dev.usp.eval.fdnet.FdNetWeights.FILE,
                 "dit-usp/metrics.jsonl", "dit-random/metrics.jsonl")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), "missing " + f);
         }
