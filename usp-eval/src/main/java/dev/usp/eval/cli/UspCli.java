@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         description = "Unified Self-Supervised Pretraining (arXiv 2503.06132) on DJL/PyTorch.",
         subcommands = {
                 InfoCommand.class,
+                ModelsCommand.class,
                 TrainVaeCommand.class,
                 EncodeCommand.class,
                 PretrainCommand.class,

@@ -40,6 +40,19 @@ class UspCliTest {
     }
 
     @Test
+    void modelsPrintsTheOfficialParameterCounts() {
+        int[] rc = new int[1];
+        String dit = captureOut(() -> rc[0] = UspCli.run("models", "--family", "dit"));
+        assertEquals(0, rc[0]);
+        assertTrue(dit.matches("(?s).*DiT-XL/2-VAE-simple\\s+1152/28/16\\s+675,258,656.*"), dit);
+        assertTrue(dit.matches("(?s).*DiT-XL/2\\s+1152/28/16\\s+675,129,632.*"), dit);
+        assertTrue(dit.matches("(?s).*DiT-B/2\\s+768/12/12\\s+130,512,416.*"), dit);
+        String mae = captureOut(() -> rc[0] = UspCli.run("models", "--family", "mae"));
+        assertTrue(mae.matches("(?s).*vit_base_patch_vae\\s+768/12/12 p2\\s+512/8/16\\s+110,944,528\\s+85,221,120.*"), mae);
+        assertTrue(mae.contains("472,496,272"), mae);
+    }
+
+    @Test
     void unknownDeviceIsAnError() {
         assertEquals(1, UspCli.run("info", "--device", "tpu"));
     }

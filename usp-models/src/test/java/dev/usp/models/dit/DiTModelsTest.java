@@ -1,5 +1,6 @@
 package dev.usp.models.dit;
 
+import dev.usp.models.ParameterCounts;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -32,23 +33,9 @@ class DiTModelsTest {
         assertEquals(675_258_656L, countByDepth("DiT-XL/2-VAE-simple"));
     }
 
-    /**
-     * The count of the named model, from real models of the same width with depth 0 and 1: the
-     * blocks are identical, so the count is linear in depth. Building the five models in full takes
-     * over a minute on two cores (measured: 71 s).
-     */
+    /** The count of the named model (see {@link ParameterCounts}: building the five in full takes over a minute). */
     private static long countByDepth(String name) {
-        DiTConfig c = DiTModels.config(name);
-        long[] counts = new long[2];
-        for (int depth = 0; depth < 2; depth++) {
-            DiTConfig shallow = new DiTConfig(c.inputSize(), c.patchSize(), c.inChannels(), c.hiddenSize(), depth,
-                    c.numHeads(), c.mlpRatio(), c.classDropoutProb(), c.numClasses(), c.learnSigma(), c.affineBlockNorms());
-            try (DiT m = new DiT(NDManager.newBaseManager(), shallow)) {
-                assertEquals(depth, m.blocks().size());
-                counts[depth] = m.parameterCount();
-            }
-        }
-        return counts[0] + c.depth() * (counts[1] - counts[0]);
+        return ParameterCounts.dit(DiTModels.config(name));
     }
 
     @Test

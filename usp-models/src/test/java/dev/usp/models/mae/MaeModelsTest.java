@@ -1,5 +1,6 @@
 package dev.usp.models.mae;
 
+import dev.usp.models.ParameterCounts;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.nn.Parameter;
 import org.junit.jupiter.api.Test;
@@ -70,24 +71,8 @@ class MaeModelsTest {
         }
     }
 
-    /**
-     * The parameter count of {@code c}, from a real build of the same config with one encoder and
-     * one decoder block: every block of a stack has the same tensors, so the count is linear in depth.
-     * (Building XLarge for real allocates 1.9 GB and takes tens of seconds on two cores.)
-     */
+    /** The count from one-block models ({@link ParameterCounts#mae}); XLarge in full allocates 1.9 GB. */
     static long countFromOneBlockModel(MaeConfig c) {
-        MaeConfig one = new MaeConfig(c.inputSize(), c.patchSize(), c.inChannels(), c.embedDim(), 1, c.heads(),
-                c.decoderDim(), 1, c.decoderHeads(), c.mlpRatio(), c.normPixLoss(), c.normImage(), c.maskRatio());
-        try (NDManager m = NDManager.newBaseManager()) {
-            MaskedAutoencoder model = new MaskedAutoencoder(one, m);
-            long encBlock = 0;
-            long decBlock = 0;
-            for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
-                long n = e.getValue().shape().size();
-                encBlock += e.getKey().startsWith("blocks.0.") ? n : 0;
-                decBlock += e.getKey().startsWith("decoder_blocks.0.") ? n : 0;
-            }
-            return model.parameterCount() + (c.depth() - 1) * encBlock + (c.decoderDepth() - 1) * decBlock;
-        }
+        return ParameterCounts.mae(c, false);
     }
 }
