@@ -53,11 +53,16 @@ public final class Seeds {
 
     /** A fresh stream for {@code (seed, keys...)}; different keys give statistically independent streams. */
     public static SplittableRandom derive(long seed, long... keys) {
+        return new SplittableRandom(hash(seed, keys));
+    }
+
+    /** A 64-bit seed that depends only on {@code (seed, keys...)}, well mixed (SplitMix64). */
+    public static long hash(long seed, long... keys) {
         long h = mix(seed ^ GOLDEN);
         for (long k : keys) {
             h = mix(h + GOLDEN + mix(k));
         }
-        return new SplittableRandom(h);
+        return h;
     }
 
     /** SplitMix64's finaliser: a bijective 64-bit mix. */

@@ -75,7 +75,16 @@ public final class Parameter {
         }
         NDArray converted = source.getDataType() == array.getDataType()
                 ? source : source.toType(array.getDataType(), false);
-        NDArray copy = converted.toDevice(array.getDevice(), true);
+        NDArray copy;
+        if (converted.getDevice().equals(array.getDevice())) {
+            // DJL's toDevice(same device, copy=true) returns an alias of the same storage, so clone;
+            // clone the detached value, as a clone taken while autograd records is no leaf.
+            try (NDArray detached = converted.stopGradient()) {
+                copy = detached.duplicate();
+            }
+        } else {
+            copy = converted.toDevice(array.getDevice(), true);
+        }
         if (converted != source) {
             converted.close();
         }

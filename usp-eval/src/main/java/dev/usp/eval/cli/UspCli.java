@@ -1,13 +1,31 @@
 package dev.usp.eval.cli;
 
+import dev.usp.eval.sample.SampleCommand;
+import dev.usp.train.cli.FinetuneClsCommand;
+import dev.usp.train.cli.LinprobeCommand;
+import dev.usp.train.cli.PretrainCommand;
+import dev.usp.train.cli.TrainDitCommand;
+import dev.usp.train.cli.TrainSitCommand;
+import dev.usp.train.cli.TrainVaeCommand;
+import dev.usp.vae.cli.EncodeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code usp} command line: one entry point whose subcommands run every stage of USP. */
 @Command(name = "usp", mixinStandardHelpOptions = true, version = "usp 0.1.0-SNAPSHOT",
         description = "Unified Self-Supervised Pretraining (arXiv 2503.06132) on DJL/PyTorch.",
-        subcommands = {InfoCommand.class, dev.usp.train.cli.TrainVaeCommand.class, dev.usp.vae.cli.EncodeCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {
+                InfoCommand.class,
+                TrainVaeCommand.class,
+                EncodeCommand.class,
+                PretrainCommand.class,
+                TrainDitCommand.class,
+                TrainSitCommand.class,
+                FinetuneClsCommand.class,
+                LinprobeCommand.class,
+                SampleCommand.class,
+                TrainFdnetCommand.class,
+                CommandLine.HelpCommand.class})
 public final class UspCli {
 
     /** Runs the command line and exits with its status. */

@@ -8,7 +8,7 @@ import java.util.Random;
  * resumed at step s draws exactly what the uninterrupted run drew at step s, and no generator
  * state has to be saved.
  *
- * <p>Mixing is SplitMix64's finaliser applied to a combination of the three inputs; different
+ * <p>Mixing is {@link dev.usp.core.engine.Seeds#hash} (SplitMix64) of the three inputs; different
  * streams (e.g. {@link #DATA}, {@link #ENGINE}) give independent-looking seeds for the same step.
  */
 public final class Seeds {
@@ -22,16 +22,12 @@ public final class Seeds {
     /** Stream of {@link #permutation}, indexed by epoch instead of step. */
     private static final long EPOCH_ORDER = 4;
 
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-
     private Seeds() {
     }
 
     /** A 64-bit seed for {@code step} of stream {@code stream} of the run seeded by {@code seed}. */
     public static long forStep(long seed, long step, long stream) {
-        long z = mix(seed + GOLDEN);
-        z = mix(z ^ (step + GOLDEN * 2));
-        return mix(z ^ (stream + GOLDEN * 3));
+        return dev.usp.core.engine.Seeds.hash(seed, step, stream);
     }
 
     /** The same seed folded to 31 bits, for APIs that take a non-negative int (the engine's). */
@@ -63,11 +59,5 @@ public final class Seeds {
             perm[j] = t;
         }
         return perm;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

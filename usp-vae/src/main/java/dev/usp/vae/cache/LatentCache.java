@@ -129,6 +129,24 @@ public final class LatentCache implements AutoCloseable {
         return new Batch(latents, batchLabels);
     }
 
+    /**
+     * Deterministic latents for evaluation: the posterior mean of each (unflipped) image times the
+     * scale factor, (N, z, h, w) float32 in {@code m}.
+     */
+    public NDArray meanLatents(int[] indices, NDManager m) {
+        long[] rows = new long[indices.length];
+        for (int j = 0; j < indices.length; j++) {
+            if (indices[j] < 0 || indices[j] >= labels.length) {
+                throw new IndexOutOfBoundsException("image " + indices[j] + " of a cache of " + labels.length);
+            }
+            rows[j] = 2L * indices[j];
+        }
+        NDArray picked = moments.get(new NDIndex("{}", m.create(rows)));
+        picked.attach(m);
+        return DiagonalGaussian.fromMoments(picked.toType(DataType.FLOAT32, false)).mean()
+                .mul(manifest.scaleFactor());
+    }
+
     /** Releases the cached arrays. */
     @Override
     public void close() {

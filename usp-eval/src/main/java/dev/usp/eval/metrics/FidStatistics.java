@@ -1,0 +1,117 @@
+package dev.usp.eval.metrics;
+
+import dev.usp.eval.io.NpyArray;
+import dev.usp.eval.io.NpzFile;
+import dev.usp.eval.io.NpzWriter;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Mean and covariance of a feature set in double precision, as the ADM evaluator's
+ * {@code compute_statistics}: {@code mu = mean(x, axis=0)}, {@code sigma = np.cov(x, rowvar=False)}
+ * (unbiased, divided by N - 1).
+ */
+public final class FidStatistics {
+
+    /** Rows per chunk when accumulating the covariance, to bound native memory. */
+    private static final int CHUNK_ROWS = 4096;
+
+    private final double[] mu;
+    private final double[] sigma;
+
+    /**
+     * @param mu the mean (D)
+     * @param sigma the covariance (D, D), row-major; neither is copied
+     */
+    public FidStatistics(double[] mu, double[] sigma) {
+        if ((long) mu.length * mu.length != sigma.length) {
+            throw new IllegalArgumentException("sigma of " + sigma.length + " values does not fit mu of dimension " + mu.length);
+        }
+        this.mu = mu;
+        this.sigma = sigma;
+    }
+
+    /** The statistics of at least two feature vectors. */
+    public static FidStatistics compute(FeatureMatrix features) {
+        int n = features.rows();
+        int d = features.dim();
+        if (n < 2) {
+            throw new IllegalArgumentException("a covariance needs at least 2 feature vectors, got " + n);
+        }
+        double[] mean = new double[d];
+        float[] x = features.data();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0, o = i * d; j < d; j++, o++) {
+                mean[j] += x[o];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            mean[j] /= n;
+        }
+        try (INDArray m = Nd4j.createFromArray(mean); INDArray cov = Nd4j.zeros(DataType.DOUBLE, d, d)) {
+            for (int from = 0; from < n; from += CHUNK_ROWS) {
+                try (INDArray xc = Linalg.rows(features, from, Math.min(n, from + CHUNK_ROWS)).subiRowVector(m)) {
+                    Nd4j.gemm(xc, xc, cov, true, false, 1.0, 1.0);
+                }
+            }
+            cov.divi(n - 1);
+            return new FidStatistics(mean, Linalg.toRowMajor(cov));
+        }
+    }
+
+    /** Reads {@code mu} (D) and {@code sigma} (D, D) from an .npz, e.g. an ADM reference batch. */
+    public static FidStatistics read(NpzFile npz, String muKey, String sigmaKey) throws IOException {
+        NpyArray mu = npz.read(muKey);
+        NpyArray sigma = npz.read(sigmaKey);
+        long[] m = mu.shape();
+        long[] s = sigma.shape();
+        if (m.length != 1 || !Arrays.equals(s, new long[] {m[0], m[0]})) {
+            throw new IOException(npz.path() + ": statistics [" + muKey + "] " + mu.header() + " and [" + sigmaKey + "] "
+                    + sigma.header() + " are not a (D,) mean and a (D, D) covariance");
+        }
+        return new FidStatistics(mu.toDoubleArray(), sigma.toDoubleArray());
+    }
+
+    /** Adds {@code mu} and {@code sigma} as float64 arrays. */
+    public void write(NpzWriter npz, String muKey, String sigmaKey) throws IOException {
+        npz.put(muKey, NpyArray.of(mu, mu.length));
+        npz.put(sigmaKey, NpyArray.of(sigma, mu.length, mu.length));
+    }
+
+    /** Feature dimension D. */
+    public int dim() {
+        return mu.length;
+    }
+
+    /** A copy of the mean (D). */
+    public double[] mu() {
+        return mu.clone();
+    }
+
+    /** A copy of the covariance (D, D), row-major. */
+    public double[] sigma() {
+        return sigma.clone();
+    }
+
+    double[] muView() {
+        return mu;
+    }
+
+    double[] sigmaView() {
+        return sigma;
+    }
+
+    /** The Frechet distance to other statistics (see {@link FrechetDistance}). */
+    public double frechetDistance(FidStatistics other) {
+        return FrechetDistance.compute(this, other);
+    }
+
+    @Override
+    public String toString() {
+        return "FidStatistics(D=" + mu.length + ")";
+    }
+}

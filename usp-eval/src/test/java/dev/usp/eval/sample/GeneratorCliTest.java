@@ -1,0 +1,78 @@
+package dev.usp.eval.sample;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.usp.eval.cli.UspCli;
+import dev.usp.eval.io.NpyHeader;
+import dev.usp.eval.io.NpzFile;
+import dev.usp.vae.AutoencoderKL;
+import dev.usp.vae.VaeConfig;
+import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LatentCacheWriter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands end to end: train-sit and train-dit for two steps from the fmnist configs, then sample. */
+class GeneratorCliTest {
+
+    @BeforeAll
+    static void oneThread() {
+        Engine.getInstance();
+        JniUtils.setNumThreads(1);
+    }
+
+    @Test
+    void trainThenSample(@TempDir Path dir) throws IOException {
+        Path cache = writeCache(dir.resolve("latents"));
+        for (String family : List.of("sit", "dit")) {
+            assertEquals(0, UspCli.run("train-" + family, "--config", "../configs/fmnist/" + family + ".yaml",
+                    "--set", "latent_cache=" + cache, "--set", "latent_size=4", "--set", "batch_size=8",
+                    "--set", "steps=2", "--set", "run_root=" + dir, "--set", "sample_every=2",
+                    "--set", "sample_count=4", "--set", "sample_steps=3", "--seed", "5"));
+            Path ckpt;
+            try (var files = Files.list(dir.resolve(family).resolve("checkpoints"))) {
+                ckpt = files.filter(p -> p.toString().endsWith(".safetensors")).findFirst().orElseThrow();
+            }
+            assertTrue(Files.isRegularFile(dir.resolve(family).resolve("samples").resolve("step-0000002.png")));
+            Path out = dir.resolve(family + "-samples");
+            assertEquals(0, UspCli.run("sample", "--ckpt", ckpt.toString(), "--num-samples", "3", "--batch-size", "2",
+                    "--steps", "3", "--solver", "euler", "--cfg-scale", "1.5", "--out", out.toString(), "--seed", "9"));
+            try (NpzFile npz = NpzFile.open(out.resolve(SampleOutputs.NPZ))) {
+                NpyHeader h = npz.header(NpzFile.DEFAULT_KEY);
+                assertArrayEquals(new long[] {3, 4, 4, 3}, h.shape(), "no VAE: the first three latent channels");
+            }
+        }
+        assertEquals(1, UspCli.run("train-dit", "--config", "../configs/fmnist/sit.yaml"),
+                "a SiT config is refused by train-dit");
+    }
+
+    private static Path writeCache(Path dir) throws IOException {
+        float[] images = new float[16 * 64];
+        int[] labels = new int[16];
+        for (int i = 0; i < 16; i++) {
+            labels[i] = i % 10;
+            for (int k = 0; k < 64; k++) {
+                images[i * 64 + k] = (float) Math.sin(0.3 * k * (1 + labels[i]));
+            }
+        }
+        VaeConfig tiny = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 1, 1, 8, 4, 1.0);
+        try (NDManager m = NDManager.newBaseManager(); AutoencoderKL vae = new AutoencoderKL(m.newSubManager(), tiny)) {
+            LatentCacheWriter.write(vae, ImageSource.of(images, labels, new Shape(1, 8, 8)), dir,
+                    new LatentCacheWriter.Options(16, 16, false));
+        }
+        return dir;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.usp.train.cls;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Top-1/top-5 accuracy in percent and mean cross-entropy over {@code count} examples, as timm's
+ * {@code accuracy(output, target, topk=(1, 5))} and the official {@code evaluate} report them.
+ */
+public record Accuracy(double top1, double top5, double loss, long count) {
+
+    /**
+     * How many rows of {@code logits} (N, K) rank their label within the first {@code k}
+     * (k is capped at K, as timm does). A label's rank is the number of classes with a strictly
+     * larger logit, so ties count in the label's favour.
+     *
+     * @return the number of hits for each k
+     */
+    public static long[] correct(NDArray logits, long[] labels, int... ks) {
+        Shape s = logits.getShape();
+        if (s.dimension() != 2 || s.get(0) != labels.length) {
+            throw new IllegalArgumentException("logits " + s + " do not match " + labels.length + " labels");
+        }
+        int n = labels.length;
+        int classes = (int) s.get(1);
+        float[] v = logits.toFloatArray();
+        long[] hits = new long[ks.length];
+        for (int i = 0; i < n; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, "
+                        + classes + ")");
+            }
+            float target = v[i * classes + (int) labels[i]];
+            int rank = 0;
+            for (int c = 0; c < classes; c++) {
+                if (v[i * classes + c] > target) {
+                    rank++;
+                }
+            }
+            for (int j = 0; j < ks.length; j++) {
+                if (rank < Math.min(ks[j], classes)) {
+                    hits[j]++;
+                }
+            }
+        }
+        return hits;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.usp.train.cls;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.usp.core.nn.Parameter;
+import dev.usp.core.weights.StateDict;
+import dev.usp.models.vit.VisionTransformer;
+import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.RunDir;
+import dev.usp.train.loop.Seeds;
+import dev.usp.train.loop.StepContext;
+import dev.usp.train.loop.StepResult;
+import dev.usp.train.loop.TrainState;
+import dev.usp.train.loop.TrainingLoop;
+import dev.usp.train.mix.MixRandom;
+import dev.usp.train.mix.Mixup;
+import dev.usp.train.mix.SoftTargetCrossEntropy;
+import dev.usp.train.optim.AdamW;
+import dev.usp.train.optim.GradClip;
+import dev.usp.train.optim.LrSchedule;
+import dev.usp.train.optim.ParamGroup;
+import dev.usp.train.optim.ParamGroups;
+import dev.usp.vae.cache.LatentCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * End-to-end fine-tuning of a ViT classifier on cached latents, as USP's {@code main_finetune.py}
+ * and {@code engine_finetune.py}: AdamW (betas 0.9/0.999) over layer-wise lr-decay groups, the
+ * learning rate set every step (warm-up then half-cycle cosine, {@code blr * batch / 256}),
+ * mixup/cutmix with label smoothing and soft-target cross-entropy, drop path, optional gradient
+ * norm clipping, and an evaluation on the test cache (posterior means) every epoch that also
+ * keeps the best checkpoint.
+ *
+ * <p>Deviation: the official script encodes RandAugment/random-resized-crop/random-erase
+ * augmented images on the fly; a latent cache only holds each image and its flip, so the
+ * augmentation here is the random flip plus mixup/cutmix, which are applied to latents (the
+ * official default {@code image_mix=False} mixes latents too).
+ */
+public final class ClassifierFinetune {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClassifierFinetune.class);
+    /** timm ViT's {@code no_weight_decay()}. */
+    private static final Set<String> NO_WEIGHT_DECAY = Set.of("pos_embed", "cls_token", "dist_token");
+
+    private ClassifierFinetune() {
+    }
+
+    /**
+     * Trains (or, with {@code resume}, continues) a fine-tune run and returns its evaluations.
+     *
+     * @param config  the resolved configuration
+     * @param seed    run seed (model init, data order, flips, mixup, drop path)
+     * @param manager the manager (and device) the caches and the model live under
+     * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
+     */
+    public static ClsResult run(FinetuneConfig config, long seed, NDManager manager, boolean resume)
+            throws IOException {
+        ClsDataConfig data = config.data();
+        ClsOptimConfig optim = config.optim();
+        try (LatentCache train = LatentCache.open(data.trainCache(), manager);
+             LatentCache test = LatentCache.open(data.testCache(), manager);
+             NDManager modelManager = manager.newSubManager()) {
+            ClsBatches batches = new ClsBatches(train, optim.batchSize(), seed, data.latent());
+            long stepsPerEpoch = ClsSetup.stepsPerEpoch(batches.batchesPerEpoch(), optim.accumIter());
+            long totalSteps = Math.round(optim.epochs() * stepsPerEpoch);
+            double lr = optim.actualLr();
+            LOG.info("fine-tune: {} train / {} test images, {} classes, latent input {}", train.size(), test.size(),
+                    data.numClasses(), data.latent());
+            LOG.info("base lr {}, actual lr {}, effective batch {} ({} x accum {}), {} steps/epoch, {} steps, "
+                    + "warm-up {} epochs, layer decay {}, weight decay {}, clip grad {}, mixup {} cutmix {} "
+                    + "smoothing {}",
+                    String.format("%.2e", lr * 256 / optim.effectiveBatch()), String.format("%.2e", lr),
+                    optim.effectiveBatch(), optim.batchSize(), optim.accumIter(), stepsPerEpoch, totalSteps,
+                    optim.warmupEpochs(), config.layerDecay(), optim.weightDecay(),
+                    config.clipGrad() > 0 ? config.clipGrad() : "off", config.mix().mixup(), config.mix().cutmix(),
+                    config.mix().smoothing());
+
+            VisionTransformer model = ClsSetup.buildModel(config.model(), data, train, test, false, seed, modelManager);
+            if (config.finetune() != null) {
+                ClsSetup.loadPretrained(config.finetune(), model);
+            } else {
+                LOG.info("no --finetune checkpoint: training from random init");
+            }
+            try (AdamW opt = new AdamW(model.trainableParameters(), paramGroups(model, config))) {
+                RunDir run = ClsSetup.runDir(config.run(), config, resume);
+                AccuracyHistory history = AccuracyHistory.open(run.dir());
+                LrSchedule schedule = LrSchedule.warmupCosine(lr, optim.minLr(), optim.warmupEpochs(), optim.epochs());
+                Trainer trainer = new Trainer(model, opt, batches, config);
+                TrainingLoop loop = TrainingLoop.builder()
+                        .setRun(run).setTotalSteps(totalSteps).setSeed(seed)
+                        .optStepsPerEpoch(stepsPerEpoch)
+                        .optLearningRate(s -> schedule.lr((double) s / stepsPerEpoch))
+                        .optLogEvery(config.run().logEvery())
+                        .optCheckpointEvery(ClsSetup.evalEvery(config.run(), stepsPerEpoch, totalSteps))
+                        .optKeepLast(config.run().keepLast())
+                        .optResume(resume)
+                        .optBest("test_acc1", true, ClsSetup.evaluator(history, stepsPerEpoch,
+                                () -> evaluate(model, test, data.evalBatchSize())))
+                        .build();
+                model.train(true);
+                TrainingLoop.Result r = loop.run(model.manager(), trainer.state(), trainer::step);
+                ClsSetup.plot(history, run, "fine-tune " + config.model().name());
+                ClsResult result = ClsResult.of(history, r.endStep(), run.dir());
+                LOG.info("fine-tune done: best top-1 {}% (top-5 {}%) at step {}, final top-1 {}%", result.bestTop1(),
+                        result.bestTop5(), result.bestStep(), result.finalTop1());
+                return result;
+            }
+        }
+    }
+
+    /**
+     * MAE's {@code param_groups_lrd}: block i's parameters get lr scale
+     * {@code layerDecay^(depth - i)}, patch embedding / cls token / pos embedding
+     * {@code layerDecay^(depth + 1)}, the rest (norms, head) 1; no weight decay for 1-D
+     * parameters, {@code pos_embed} and {@code cls_token}.
+     */
+    public static List<ParamGroup> paramGroups(VisionTransformer model, FinetuneConfig config) {
+        Map<String, Parameter> params = model.trainableParameters();
+        return ParamGroups.layerDecay(params, config.optim().weightDecay(), NO_WEIGHT_DECAY, config.layerDecay(),
+                model.config().depth());
+    }
+
+    /** Top-1/top-5 of the classifier on the test cache, in eval mode (training mode restored after). */
+    public static Accuracy evaluate(VisionTransformer model, LatentCache test, int batchSize) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try {
+            return Evaluation.evaluate(test, batchSize, model::forward, model.manager());
+        } finally {
+            model.train(wasTraining);
+        }
+    }
+
+    /** One optimiser step over {@code accum_iter} micro-batches. */
+    static final class Trainer {
+        private final VisionTransformer model;
+        private final AdamW opt;
+        private final ClsBatches batches;
+        private final FinetuneConfig config;
+        private final Mixup mixup;
+
+        Trainer(VisionTransformer model, AdamW opt, ClsBatches batches, FinetuneConfig config) {
+            this.model = model;
+            this.opt = opt;
+            this.batches = batches;
+            this.config = config;
+            MixConfig mix = config.mix();
+            this.mixup = mix.enabled() ? new Mixup(mix.mixup(), mix.cutmix(), mix.prob(), mix.switchProb(),
+                    mix.smoothing(), config.data().numClasses()) : null;
+        }
+
+        StepResult step(StepContext ctx) {
+            int accum = config.optim().accumIter();
+            opt.zeroGrad();
+            double lossSum = 0;
+            for (int micro = 0; micro < accum; micro++) {
+                try (NDManager m = ctx.manager().newSubManager()) {
+                    ClsBatches.Selection sel = batches.select(ctx.step() * accum + micro);
+                    NDArray x = batches.latents(sel, m);                              // (N, z, h, w)
+                    NDArray labels = m.create(sel.labels());
+                    NDArray target;
+                    if (mixup != null) {
+                        MixRandom rng = MixRandom.seeded(ctx.microRandom(micro, accum, Seeds.AUX).nextLong());
+                        Mixup.Result mixed = mixup.apply(x, labels, rng);
+                        x = mixed.x();
+                        target = mixed.target();                                       // (N, K)
+                    } else {
+                        target = Mixup.mixupTarget(labels, config.data().numClasses(), 1.0,
+                                config.mix().smoothing(), x);                          // smoothed one-hot
+                    }
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = SoftTargetCrossEntropy.loss(model.forward(x), target);
+                        gc.backward(accum == 1 ? loss : loss.div(accum));
+                        lossSum += loss.getFloat();
+                    }
+                }
+            }
+            StepResult result = StepResult.of(lossSum / accum, (long) config.optim().effectiveBatch());
+            if (config.clipGrad() > 0) {
+                double norm = GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad());
+                result = result.with("grad_norm", norm);
+            }
+            opt.step(ctx.lr());
+            return result;
+        }
+
+        TrainState state() {
+            return new OptimizerState(opt) {
+                @Override
+                Map<String, StateDict> modelParts() {
+                    return Map.of("model", model.stateDict());
+                }
+
+                @Override
+                public void restore(Checkpoint cp) {
+                    model.loadStateDict(cp.part("model"), true);
+                    opt.loadStateDict(cp.part("optimizer"));
+                }
+            };
+        }
+    }
+}

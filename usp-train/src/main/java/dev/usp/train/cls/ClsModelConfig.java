@@ -1,0 +1,25 @@
+package dev.usp.train.cls;
+
+import dev.usp.core.config.Range;
+import dev.usp.models.vit.GlobalPool;
+
+/**
+ * The ViT classifier: a named size of {@link dev.usp.models.vit.VitModels} on the caches' latent
+ * geometry (side and channels come from the train cache).
+ *
+ * @param name         {@code vit_tiny_patch16_vae}, {@code vit_base_patch16_vae}, ...
+ * @param patchSize    patch side in latent pixels (2 for d8 latents, official)
+ * @param pool         {@code avg} (patch mean + fc_norm) or {@code token} (cls token + norm)
+ * @param dropPath     the last block's drop-path rate
+ * @param skipDepth    blocks left out from the end (USP's {@code skip_depth})
+ * @param headInitStd  std of the head's truncated-normal init (fine-tune 2e-5, linear probe 0.01)
+ */
+public record ClsModelConfig(String name, @Range(min = 1) int patchSize, GlobalPool pool,
+                             @Range(min = 0, max = 1) double dropPath, @Range(min = 0) int skipDepth,
+                             @Range(min = 0) double headInitStd) {
+
+    /** ViT-B/2 on latents, average pooling, drop path 0.1, head std 2e-5 (MAE fine-tune). */
+    public static ClsModelConfig defaults() {
+        return new ClsModelConfig("vit_base_patch16_vae", 2, GlobalPool.AVG, 0.1, 0, 2e-5);
+    }
+}

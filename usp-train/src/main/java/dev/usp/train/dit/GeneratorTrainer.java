@@ -1,0 +1,279 @@
+package dev.usp.train.dit;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.nn.Parameter;
+import dev.usp.core.weights.StateDict;
+import dev.usp.core.weights.WeightFiles;
+import dev.usp.models.dit.DiT;
+import dev.usp.models.dit.DiTConfig;
+import dev.usp.models.dit.DiTModels;
+import dev.usp.models.sit.SiT;
+import dev.usp.models.transfer.MaeTransfer;
+import dev.usp.models.transfer.TransferOptions;
+import dev.usp.models.transfer.TransferReport;
+import dev.usp.train.data.LatentBatches;
+import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.CheckpointStore;
+import dev.usp.train.loop.RunDir;
+import dev.usp.train.loop.StepContext;
+import dev.usp.train.loop.StepResult;
+import dev.usp.train.loop.TrainState;
+import dev.usp.train.loop.TrainingLoop;
+import dev.usp.train.optim.AdamW;
+import dev.usp.train.optim.Ema;
+import dev.usp.train.optim.ParamGroups;
+import dev.usp.vae.cache.LatentCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a DiT (Gaussian diffusion) or SiT (linear transport) on cached VAE latents, as USP's
+ * {@code generation/{DiT,SiT}/train.py}: optional initialisation from an MAE/USP pretraining
+ * checkpoint ({@link MaeTransfer#toGenerator}), an EMA that starts as an exact copy and is updated
+ * after every optimiser step, AdamW with a constant learning rate, label dropout inside the model,
+ * checkpoints holding model, EMA and optimiser, exact resume, and preview grids of EMA samples.
+ */
+public final class GeneratorTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GeneratorTrainer.class);
+
+    /** Scores the EMA network at a checkpoint step (e.g. FID of a few thousand samples). */
+    @FunctionalInterface
+    public interface EmaEvaluator {
+        /** The metric of {@code ema} after {@code step} optimiser steps. */
+        double evaluate(long step, DiT ema) throws IOException;
+    }
+
+    /** A metric computed at every checkpoint; the best checkpoint is kept under its name. */
+    public record Evaluation(String name, boolean higherIsBetter, EmaEvaluator evaluator) {
+    }
+
+    /** What a run did: its folder, the steps it ran, its last loss and checkpoint, and the MAE transfer (or null). */
+    public record Result(Path runDir, long startStep, long endStep, double lastLoss, Path lastCheckpoint,
+                         TransferReport transfer) {
+    }
+
+    private GeneratorTrainer() {
+    }
+
+    /**
+     * Runs (or with {@code resume} continues) the training described by {@code config}.
+     *
+     * @param devices the devices; the first one is used (this trainer is single-device)
+     * @param evaluation a metric to compute at each checkpoint, or null
+     * @throws IOException on I/O errors, naming the file
+     * @throws IllegalArgumentException naming the config key when the data or finetune file is missing
+     *     or the latent cache does not fit the model
+     * @throws dev.usp.train.loop.NonFiniteLossException on a NaN/infinite loss (the last checkpoint is intact)
+     */
+    public static Result run(GeneratorTrainConfig config, List<Device> devices, boolean resume,
+                             Evaluation evaluation) throws IOException {
+        // USP's train.py refuses --finetune with --resume; here a resumed run simply skips the transfer
+        boolean continuing = resume && config.runName() != null && !config.runName().isBlank()
+                && CheckpointStore.findLatest(config.runRoot().resolve(config.runName())).isPresent();
+        boolean transferMae = config.finetune() != null && !continuing;
+        checkFiles(config, transferMae);
+        Device device = devices.get(0);
+        if (devices.size() > 1) {
+            LOG.warn("{} devices given; this trainer uses only {}", devices.size(), device);
+        }
+        try (NDManager root = NDManager.newBaseManager(device);
+             LatentCache cache = LatentCache.open(config.latentCache(), root)) {
+            checkCache(config, cache);
+            Engine.getInstance().setRandomSeed((int) config.seed());
+            DiT model = build(root.newSubManager(), config);
+            DiT ema = build(root.newSubManager(), config);
+            TransferReport transfer = transferMae ? initFromMae(model, config) : null;
+            copyInto(ema, model);
+            LOG.info("{} ({}): {} parameters, {} trainable; objective {}, batch {}, lr {}, weight decay {}, "
+                            + "EMA decay {}, {} steps ({} per epoch of {} images), init {}",
+                    config.model(), model.config(), model.parameterCount(), count(model.trainableParameters()),
+                    config.objective(), config.batchSize(), config.lr(), config.weightDecay(), config.emaDecay(),
+                    config.steps(), cache.size() / config.batchSize(), cache.size(),
+                    transferMae ? config.finetune() : continuing ? "the run's checkpoint" : "random");
+            Map<String, Parameter> params = model.trainableParameters();
+            try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.weightDecay()))) {
+                RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config),
+                        resume);
+                LOG.info("run folder {}", run.dir());
+                State state = new State(model, ema, opt);
+                Objective objective = config.isTransport() ? Objective.transport()
+                        : Objective.diffusion(config.respacing());
+                Step step = new Step(config, objective, model, ema, opt, new LatentBatches(cache,
+                        config.batchSize(), config.seed()), new Preview(config, ema, cache.manifest().scaleFactor(),
+                        run.dir()));
+                TrainingLoop.Builder loop = TrainingLoop.builder().setRun(run).setTotalSteps(config.steps())
+                        .setSeed(config.seed()).optStepsPerEpoch(cache.size() / config.batchSize())
+                        .optLearningRate(s -> config.lr()).optLogEvery(config.logEvery())
+                        .optCheckpointEvery(config.checkpointEvery()).optResume(resume);
+                if (evaluation != null) {
+                    loop.optBest(evaluation.name(), evaluation.higherIsBetter(),
+                            s -> evaluation.evaluator().evaluate(s, ema));
+                }
+                try {
+                    TrainingLoop.Result r = loop.build().run(model.manager(), state, step::run);
+                    return new Result(run.dir(), r.startStep(), r.endStep(), r.lastLoss(), r.lastCheckpoint(),
+                            transfer);
+                } finally {
+                    state.close();
+                    model.close();
+                    ema.close();
+                }
+            }
+        }
+    }
+
+    /** Builds the configured DiT or SiT (official init) in {@code manager}. */
+    public static DiT build(NDManager manager, GeneratorTrainConfig config) {
+        DiTConfig shape = DiTModels.config(config.model()).withInputSize(config.latentSize())
+                .withInChannels(config.latentChannels()).withNumClasses(config.numClasses())
+                .withClassDropoutProb(config.classDropout());
+        return DiTModels.isSiT(config.model()) ? new SiT(manager, shape) : new DiT(manager, shape);
+    }
+
+    /**
+     * Loads the MAE encoder of {@code config.finetune()} into {@code model} (USP's {@code --finetune})
+     * and logs what was loaded, missing and unexpected.
+     */
+    public static TransferReport initFromMae(DiT model, GeneratorTrainConfig config) throws IOException {
+        try (NDManager scope = model.manager().newSubManager();
+             StateDict sd = readPretrained(config.finetune(), scope)) {
+            TransferReport report = MaeTransfer.toGenerator(sd, model,
+                    TransferOptions.defaults().withUsePretrainLayer(config.usePretrainLayer()));
+            LOG.info("finetune from {}: {}", config.finetune(), report.summary());
+            LOG.info("loaded: {}", report.loaded());
+            LOG.info("missing (kept at init): {}", report.missing());
+            LOG.info("unexpected (not used): {}", report.unexpected());
+            LOG.info("ignored: {}", report.ignored());
+            return report;
+        }
+    }
+
+    /** The {@code model} entry of a pretraining checkpoint, or the whole file when it is a bare state dict. */
+    private static StateDict readPretrained(Path file, NDManager m) throws IOException {
+        try {
+            return WeightFiles.readStateDict(file, "model", m);
+        } catch (IllegalArgumentException noModelKey) {
+            return WeightFiles.readStateDict(file, null, m);
+        }
+    }
+
+    /** Makes {@code ema} an exact copy of {@code model}, outside autograd ({@code requires_grad_(False)}). */
+    static void copyInto(DiT ema, DiT model) {
+        ema.loadStateDict(model.stateDict(), true);
+        freeze(ema);
+    }
+
+    private static void freeze(DiT ema) {
+        ema.eval();
+        for (Parameter p : ema.namedParameters().values()) {
+            p.array().setRequiresGradient(false);
+        }
+    }
+
+    private static void checkFiles(GeneratorTrainConfig config, boolean transferMae) {
+        if (config.latentCache() == null || !Files.isDirectory(config.latentCache())) {
+            throw new IllegalArgumentException("latent_cache: " + config.latentCache() + " is not a folder; set it "
+                    + "to a cache written by the latent-cache command (--set latent_cache=DIR)");
+        }
+        if (transferMae && !Files.isRegularFile(config.finetune())) {
+            throw new IllegalArgumentException("finetune: " + config.finetune() + " is not a file; give the USP/MAE "
+                    + "pretraining checkpoint with --finetune FILE, or --set finetune=null for random init");
+        }
+        if (config.vae() != null && !Files.exists(config.vae())) {
+            throw new IllegalArgumentException("vae: " + config.vae() + " does not exist (or --set vae=null)");
+        }
+    }
+
+    private static void checkCache(GeneratorTrainConfig config, LatentCache cache) {
+        List<Long> moments = cache.manifest().momentsShape();
+        if (moments.get(0) != 2L * config.latentChannels() || moments.get(1) != config.latentSize()
+                || moments.get(2) != config.latentSize()) {
+            throw new IllegalArgumentException("latent cache " + config.latentCache() + " holds moments " + moments
+                    + " but the config asks for " + config.latentChannels() + "x" + config.latentSize() + "x"
+                    + config.latentSize() + " latents (latent_channels, latent_size)");
+        }
+    }
+
+    private static long count(Map<String, Parameter> params) {
+        return params.values().stream().mapToLong(p -> p.shape().size()).sum();
+    }
+
+    /** Checkpoint parts: model, EMA and optimiser; the optimiser copy of the previous save is freed. */
+    private static final class State implements TrainState, AutoCloseable {
+        private final DiT model;
+        private final DiT ema;
+        private final AdamW opt;
+        private StateDict optCopy;
+
+        State(DiT model, DiT ema, AdamW opt) {
+            this.model = model;
+            this.ema = ema;
+            this.opt = opt;
+        }
+
+        @Override
+        public Map<String, StateDict> stateDicts() {
+            close();
+            optCopy = opt.stateDict();
+            return Map.of("model", model.stateDict(), "ema", ema.stateDict(), "optimizer", optCopy);
+        }
+
+        @Override
+        public void restore(Checkpoint cp) {
+            model.loadStateDict(cp.part("model"), true);
+            ema.loadStateDict(cp.part("ema"), true);
+            freeze(ema);
+            opt.loadStateDict(cp.part("optimizer"));
+        }
+
+        @Override
+        public void close() {
+            if (optCopy != null) {
+                optCopy.close();
+                optCopy = null;
+            }
+        }
+    }
+
+    /** One optimiser step: batch, loss, backward, AdamW, EMA, and a preview grid now and then. */
+    private record Step(GeneratorTrainConfig config, Objective objective, DiT model, DiT ema, AdamW opt,
+                        LatentBatches data, Preview preview) {
+
+        StepResult run(StepContext ctx) throws IOException {
+            LatentBatches.Batch b = data.batch(ctx.step(), ctx.manager());
+            Objective.Loss loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                loss = objective.loss(model, b.latents(), b.labels());
+                gc.backward(loss.loss());
+            }
+            double value = loss.loss().getFloat();
+            StepResult result = StepResult.of(value, b.size());
+            for (Map.Entry<String, NDArray> e : loss.extras().entrySet()) {
+                result = result.with(e.getKey(), e.getValue().getFloat());
+            }
+            if (!Double.isFinite(value)) {
+                return result;   // the loop stops; parameters keep their last finite values
+            }
+            opt.step(ctx.lr());
+            opt.zeroGrad();
+            Ema.update(ema.trainableParameters(), model.trainableParameters(), config.emaDecay());
+            long done = ctx.step() + 1;
+            if (config.sampleEvery() > 0 && done % config.sampleEvery() == 0) {
+                preview.write(done);
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.usp.train.parallel;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.function.Supplier;
+
+/**
+ * Autograd calls usable from several threads at once. DJL's {@code PtGradientCollector} holds a
+ * JVM-wide flag that refuses a second open collector, so replica threads instead switch
+ * PyTorch's grad mode, which is thread-local, and call PyTorch's backward directly (what the
+ * collector does inside).
+ */
+final class Autograd {
+
+    private Autograd() {
+    }
+
+    /** Runs {@code body} with grad mode on in this thread, then restores this thread's mode. */
+    static <T> T recording(Supplier<T> body) {
+        boolean before = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try {
+            return body.get();
+        } finally {
+            JniUtils.setGradMode(before);
+        }
+    }
+
+    /** Adds d(target)/d(leaf) to every leaf's gradient, as {@code gc.backward(target)}; frees the graph. */
+    static void backward(NDArray target) {
+        NDArray seed = target.onesLike();
+        JniUtils.backward((PtNDArray) target, (PtNDArray) seed, false, false);
+    }
+}

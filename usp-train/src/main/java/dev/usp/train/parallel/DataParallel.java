@@ -1,0 +1,301 @@
+package dev.usp.train.parallel;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.usp.core.nn.Module;
+import dev.usp.core.nn.Parameter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Data parallelism over the devices of one machine ({@code --device gpu:0,1,...}), PyTorch's
+ * {@code DistributedDataParallel} on one node: one model replica per device, each step's batch
+ * cut into equal shards along axis 0, forward and backward of every shard on its replica (one
+ * Java thread per replica), and the gradients summed into the master replica, so that the
+ * master's gradient is that of the mean loss over the whole batch. The optimiser only updates
+ * the master; {@link #step} copies the master's tensors to the other replicas before it runs.
+ * Multi-node training is not supported.
+ *
+ * <p>A trainer, in outline ({@code devices} from {@code Devices.parse("gpu:0,1,2,3")}):
+ * <pre>{@code
+ * try (DataParallel<Vit> dp = new DataParallel<>(m -> new Vit(m, cfg), devices);
+ *      AdamW opt = new AdamW(dp.master().trainableParameters(), groups)) {
+ *     loop.run(dp.master().manager(), state, ctx -> {            // state saves dp.master()
+ *         Batch b = data.batch(ctx.random(Seeds.DATA), ctx.manager());
+ *         opt.zeroGrad();
+ *         double loss = dp.step((model, shard) -> objective(model, shard.get(0), shard.get(1)),
+ *                 b.images(), b.labels());
+ *         opt.step(ctx.lr());
+ *         return StepResult.of(loss, b.size());
+ *     });
+ * }
+ * }</pre>
+ * With one device, {@code step} is a pass-through on the caller's thread whose gradients are
+ * bitwise those of plain training. Randomness drawn inside the loss (noise, masks, drop path)
+ * comes from the engine's one generator in thread order, so runs over several devices are only
+ * reproducible when such randomness is drawn by the caller and passed in as batch arrays.
+ *
+ * <p><b>How the master's gradient is set.</b> Each replica back-propagates its shard's mean
+ * loss times its share of the batch (shard size / batch size). The master's own share
+ * accumulates into its gradients directly. The other replicas' gradients G (copied to the
+ * master's device and summed) are then added to the master's by back-propagating the surrogate
+ * {@code sum_p sum(G_p * p)} on the master, whose gradient with respect to p is exactly G_p.
+ * Writing into {@code getGradient()} in place is not used: it returns a view of PyTorch's
+ * {@code .grad} only once that exists, and otherwise a fresh, unlinked zero array (DJL's
+ * {@code PtNDArray.getGradient}), so a write to a parameter without a gradient yet would be lost.
+ * Gradients accumulate, as in PyTorch: zero the master's before each step (the optimiser's
+ * {@code zeroGrad}); the other replicas' start from zero at every step because the broadcast
+ * gives them fresh leaves.
+ *
+ * <p><b>Memory.</b> Every temporary of a step lives in a sub-manager of each replica's manager,
+ * closed when the step returns; the replicas' managers do not grow across steps.
+ *
+ * @param <M> the model type
+ */
+public final class DataParallel<M extends Module> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataParallel.class);
+
+    private final List<Device> devices;
+    private final List<M> replicas = new ArrayList<>();
+    private final ExecutorService workers;
+
+    /**
+     * Builds one replica per device with {@code factory}, each in a new manager on its device,
+     * and copies replica 0's (the master's) tensors to the others.
+     *
+     * @throws IllegalArgumentException when {@code devices} is empty
+     */
+    public DataParallel(Function<NDManager, M> factory, List<Device> devices) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("data parallel needs at least one device");
+        }
+        this.devices = List.copyOf(devices);
+        for (Device d : this.devices) {
+            replicas.add(factory.apply(NDManager.newBaseManager(d)));
+        }
+        AtomicInteger next = new AtomicInteger(1);
+        workers = devices.size() == 1 ? null : Executors.newFixedThreadPool(devices.size() - 1, r -> {
+            Thread t = new Thread(r, "data-parallel-" + next.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        broadcast();
+        LOG.info("data parallel over {} device(s) {}", devices.size(), devices);
+    }
+
+    /** The model the optimiser updates and checkpoints save: replica 0. */
+    public M master() {
+        return replicas.get(0);
+    }
+
+    /** All replicas, the master first, in device order. */
+    public List<M> replicas() {
+        return Collections.unmodifiableList(replicas);
+    }
+
+    /** The devices, one per replica. */
+    public List<Device> devices() {
+        return devices;
+    }
+
+    /** Number of replicas; each step's batch size must be a multiple of it. */
+    public int size() {
+        return replicas.size();
+    }
+
+    /**
+     * Copies every tensor of the master (parameters and buffers) and its training mode to the
+     * other replicas. {@link #step} does this itself; call it when the replicas must match the
+     * master now, e.g. to evaluate on them.
+     */
+    public void broadcast() {
+        M master = master();
+        for (int i = 1; i < replicas.size(); i++) {
+            replicas.get(i).loadStateDict(master.stateDict(), true);
+            replicas.get(i).train(master.isTraining());
+        }
+    }
+
+    /**
+     * One forward and backward over {@code batch}, spread over the replicas: adds the gradient of
+     * the batch's mean loss to the master's gradients and returns that mean loss. It records
+     * autograd itself (no {@code GradientCollector} is needed); the optimiser step follows it.
+     *
+     * @param loss  the mean loss of a replica on its shard
+     * @param batch the step's inputs, all with the same size along axis 0, a multiple of {@link #size()}
+     * @throws IllegalArgumentException naming the sizes when the batch cannot be split evenly
+     */
+    public double step(ShardLoss<M> loss, NDArray... batch) {
+        checkBatch(batch);
+        int n = replicas.size();
+        double share = 1.0 / n; // shard size / batch size: each shard's weight in the batch mean
+        broadcast();
+        List<NDManager> scopes = new ArrayList<>(n);
+        List<Future<Float>> others = new ArrayList<>(n - 1);
+        try {
+            for (M replica : replicas) {
+                scopes.add(replica.manager().newSubManager());
+            }
+            List<NDList> shards = shard(batch, scopes);
+            for (int i = 1; i < n; i++) {
+                int k = i;
+                others.add(workers.submit(() -> forwardBackward(k, loss, shards.get(k), share)));
+            }
+            double sum = forwardBackward(0, loss, shards.get(0), share) + await(others);
+            if (n > 1) {
+                addReplicaGradients(scopes);
+            }
+            return share * sum;
+        } finally {
+            awaitQuietly(others);
+            scopes.forEach(NDManager::close);
+        }
+    }
+
+    private void checkBatch(NDArray... batch) {
+        if (batch.length == 0) {
+            throw new IllegalArgumentException("data parallel step got no batch arrays");
+        }
+        long total = -1;
+        for (int i = 0; i < batch.length; i++) {
+            if (batch[i].getShape().dimension() == 0) {
+                throw new IllegalArgumentException("batch array " + i + " is a scalar; it cannot be split along axis 0");
+            }
+            long size = batch[i].getShape().get(0);
+            if (total >= 0 && size != total) {
+                throw new IllegalArgumentException("batch arrays differ in size along axis 0: array 0 has "
+                        + total + " (shape " + batch[0].getShape() + "), array " + i + " has " + size
+                        + " (shape " + batch[i].getShape() + ")");
+            }
+            total = size;
+        }
+        if (total % replicas.size() != 0 || total == 0) {
+            throw new IllegalArgumentException("a batch of " + total + " examples cannot be split evenly over "
+                    + replicas.size() + " devices " + devices + "; use a positive multiple of " + replicas.size());
+        }
+    }
+
+    /** Cuts every batch array into one piece per replica, on the replica's device, owned by its scope. */
+    private List<NDList> shard(NDArray[] batch, List<NDManager> scopes) {
+        List<NDList> shards = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            shards.add(new NDList());
+        }
+        for (NDArray a : batch) {
+            NDList pieces = a.split(replicas.size(), 0);
+            for (int i = 0; i < replicas.size(); i++) {
+                NDArray piece = pieces.get(i);
+                NDArray moved = piece.toDevice(devices.get(i), false);
+                if (moved != piece) {
+                    piece.close();
+                }
+                moved.attach(scopes.get(i));
+                shards.get(i).add(moved);
+            }
+        }
+        return shards;
+    }
+
+    /** The sum of the replicas' shard losses, or the first failure with the others suppressed. */
+    private double await(List<Future<Float>> others) {
+        double sum = 0;
+        RuntimeException failure = null;
+        for (int i = 0; i < others.size(); i++) {
+            try {
+                sum += others.get(i).get();
+            } catch (ExecutionException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                RuntimeException wrapped = new IllegalStateException(
+                        "replica " + (i + 1) + " on " + devices.get(i + 1) + " failed: " + cause, cause);
+                if (failure == null) {
+                    failure = wrapped;
+                } else {
+                    failure.addSuppressed(wrapped);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return sum;
+    }
+
+    /** Waits for every replica thread, ignoring its outcome, so that no scope is closed under it. */
+    private static void awaitQuietly(List<Future<Float>> others) {
+        for (Future<Float> f : others) {
+            try {
+                f.get();
+            } catch (ExecutionException | RuntimeException e) {
+                // already reported by await, or the step is failing for another reason
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Back-propagates {@code share} times replica {@code i}'s mean shard loss; returns that loss. */
+    private float forwardBackward(int i, ShardLoss<M> loss, NDList shard, double share) {
+        return Autograd.recording(() -> {
+            NDArray value = loss.loss(replicas.get(i), shard);
+            if (value.getShape().size() != 1) {
+                throw new IllegalArgumentException("the shard loss must be a scalar, got shape "
+                        + value.getShape() + " on replica " + i + " (" + devices.get(i) + ")");
+            }
+            Autograd.backward(value.mul(share));
+            return value.getFloat();
+        });
+    }
+
+    /** Adds the gradients of replicas 1.. to the master's, via the surrogate described in the class doc. */
+    private void addReplicaGradients(List<NDManager> scopes) {
+        Map<String, Parameter> master = master().trainableParameters();
+        Map<String, NDArray> sums = new LinkedHashMap<>();
+        for (int i = 1; i < replicas.size(); i++) {
+            Map<String, Parameter> mine = replicas.get(i).trainableParameters();
+            for (Map.Entry<String, Parameter> e : master.entrySet()) {
+                NDArray g = mine.get(e.getKey()).array().getGradient();
+                g.attach(scopes.get(i));
+                NDArray here = g.toDevice(devices.get(0), false);
+                here.attach(scopes.get(0));
+                sums.merge(e.getKey(), here, NDArray::add);
+            }
+        }
+        Autograd.recording(() -> {
+            NDArray surrogate = null;
+            for (Map.Entry<String, Parameter> e : master.entrySet()) {
+                NDArray term = sums.get(e.getKey()).mul(e.getValue().array()).sum();
+                surrogate = surrogate == null ? term : surrogate.add(term);
+            }
+            Autograd.backward(surrogate);
+            return null;
+        });
+    }
+
+    /** Stops the worker threads and closes every replica, the master included. */
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        replicas.forEach(Module::close);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.usp.train.pretrain;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.models.mae.LatentNoise;
+import dev.usp.models.mae.MaeModels;
+import dev.usp.models.mae.MaeOptions;
+import dev.usp.models.mae.MaeOutput;
+import dev.usp.models.mae.MaskedAutoencoder;
+import dev.usp.train.data.LatentBatches;
+import dev.usp.train.data.LatentSource;
+import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.RunDir;
+import dev.usp.train.loop.StepResult;
+import dev.usp.train.loop.TrainState;
+import dev.usp.train.loop.TrainingLoop;
+import dev.usp.train.optim.AdamW;
+import dev.usp.train.optim.LrSchedule;
+import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.parallel.DataParallel;
+import dev.usp.vae.cache.LatentCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * USP's masked latent pretraining ({@code main_pretrain.py} + {@code engine_pretrain.py}): an MAE
+ * on VAE latents, AdamW (betas 0.9/0.95) with weight decay on every tensor of 2+ dimensions,
+ * lr = blr x effective batch / 256 with per-iteration warm-up and half-cycle cosine, gradient
+ * accumulation, optional input noising, data parallel over the given devices. The result's
+ * {@code model} part is the checkpoint that DiT, SiT and the ViT classifier load.
+ */
+public final class Pretrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pretrainer.class);
+
+    /** What a finished (or resumed and finished) run produced. */
+    public record Result(Path runDir, Path checkpoint, long steps, double lastLoss, double lr) {
+    }
+
+    private Pretrainer() {
+    }
+
+    /**
+     * Runs pretraining on the latent cache named by the config.
+     *
+     * @param resume continue the run named in the config from its latest checkpoint
+     * @param devices the devices to train on (several: data parallel, gradients averaged)
+     */
+    public static Result run(PretrainConfig cfg, long seed, boolean resume, List<Device> devices) throws IOException {
+        if (cfg.data().cache() == null) {
+            throw new IllegalArgumentException("data.cache is not set: give the latent cache folder written by"
+                    + " 'usp encode' (e.g. --set data.cache=runs/fmnist/latents-train)");
+        }
+        try (NDManager root = NDManager.newBaseManager();
+             LatentCache cache = LatentCache.open(cfg.data().cache(), root)) {
+            LatentSource source = new LatentBatches(cache, cfg.optim().batchSize(), seed);
+            return run(cfg, seed, resume, source, devices);
+        }
+    }
+
+    /** Runs pretraining on any latent source (the pipeline and tests pass their own). */
+    public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices)
+            throws IOException {
+        if (source.batchSize() % devices.size() != 0) {
+            throw new IllegalArgumentException("optim.batch_size " + source.batchSize() + " must be divisible by the "
+                    + devices.size() + " devices");
+        }
+        PretrainConfig.Optim o = cfg.optim();
+        int accum = o.accumIter();
+        long effectiveBatch = (long) o.batchSize() * accum;
+        double lr = o.lr() > 0 ? o.lr() : o.blr() * effectiveBatch / 256;
+        long stepsPerEpoch = Math.max(1, source.batchesPerEpoch() / accum);
+        long totalSteps = Math.max(1, Math.round(o.epochs() * stepsPerEpoch));
+        LrSchedule schedule = LrSchedule.warmupCosine(lr, o.minLr(), o.warmupEpochs(), o.epochs());
+        LOG.info("pretraining {}: effective batch {}, base lr {}, actual lr {}, {} steps ({} per epoch, {} epochs)",
+                cfg.model(), effectiveBatch, o.blr(), lr, totalSteps, stepsPerEpoch, o.epochs());
+
+        Engine.getInstance().setRandomSeed((int) seed);
+        MaeOptions opts = new MaeOptions(cfg.latentSize(), cfg.latentChannels(), cfg.patchSize(),
+                cfg.normPixLoss(), false, cfg.maskRatio());
+        try (DataParallel<MaskedAutoencoder> dp = new DataParallel<>(m -> MaeModels.create(cfg.model(), opts, m), devices);
+             AdamW opt = new AdamW(dp.master().trainableParameters(),
+                     ParamGroups.weightDecay(dp.master().trainableParameters(), o.weightDecay(), Set.of()),
+                     o.beta1(), o.beta2(), 1e-8)) {
+            MaskedAutoencoder mae = dp.master();
+            LOG.info("{}: {} parameters ({} in the encoder)", cfg.model(),
+                    String.format("%,d", mae.parameterCount()), String.format("%,d", mae.encoderParameterCount()));
+            RunDir run = RunDir.openOrCreate(cfg.run().dir(), cfg.run().name(), ConfigLoader.toYaml(cfg), resume);
+            TrainState state = new TrainState() {
+                @Override
+                public Map<String, dev.usp.core.weights.StateDict> stateDicts() {
+                    return Map.of("model", mae.stateDict(), "optimizer", opt.stateDict());
+                }
+
+                @Override
+                public void restore(Checkpoint cp) {
+                    mae.loadStateDict(cp.part("model"), true);
+                    opt.loadStateDict(cp.part("optimizer"));
+                }
+            };
+            TrainingLoop.Result r = TrainingLoop.builder()
+                    .setRun(run).setTotalSteps(totalSteps).setSeed(seed)
+                    .optStepsPerEpoch(stepsPerEpoch)
+                    .optLearningRate(step -> schedule.lr((double) step / stepsPerEpoch))
+                    .optLogEvery(cfg.run().logEvery())
+                    .optCheckpointEvery(cfg.run().checkpointEvery())
+                    .optKeepLast(cfg.run().keepLast())
+                    .optResume(resume)
+                    .build()
+                    .run(mae.manager(), state, ctx -> {
+                        opt.zeroGrad();
+                        double lossSum = 0;
+                        for (int micro = 0; micro < accum; micro++) {
+                            try (NDManager m = ctx.manager().newSubManager()) {
+                                lossSum += microStep(cfg, dp, source.batch(ctx.step() * accum + micro, m), accum);
+                            }
+                        }
+                        double loss = lossSum / accum;
+                        if (Double.isFinite(loss)) {
+                            opt.step(ctx.lr());
+                        }
+                        return StepResult.of(loss, effectiveBatch);
+                    });
+            return new Result(run.dir(), r.lastCheckpoint(), r.endStep(), r.lastLoss(), lr);
+        }
+    }
+
+    /**
+     * Forward and backward of one micro-batch over the replicas; returns its mean loss. The
+     * gradients (of the loss / accum) accumulate in the master.
+     */
+    private static double microStep(PretrainConfig cfg, DataParallel<MaskedAutoencoder> dp,
+                                    LatentBatches.Batch batch, int accum) {
+        NDArray x = batch.latents();
+        NDArray target = x;
+        if (cfg.addNoise()) {
+            LatentNoise.Noised n = LatentNoise.apply(x);
+            x = n.input();
+            target = n.target();
+        }
+        return accum * dp.step((mae, shard) -> {
+            MaeOutput out = mae.forward(shard.get(0), cfg.maskRatio(), shard.get(1), null);
+            return out.loss().div(accum);
+        }, x, target);
+    }
+}
