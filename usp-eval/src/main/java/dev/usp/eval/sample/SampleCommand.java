@@ -6,8 +6,7 @@ import dev.usp.core.engine.Devices;
 import dev.usp.models.dit.DiTModels;
 import dev.usp.train.dit.SamplerSettings;
 import dev.usp.vae.AutoencoderKL;
-import dev.usp.vae.VaeConfig;
-import dev.usp.vae.weights.VaeWeights;
+import dev.usp.vae.weights.VaeFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -125,7 +124,7 @@ public final class SampleCommand implements Callable<Integer> {
             String m = method != null ? method : DiTModels.isSiT(loaded.spec().model()) ? "ode" : "ddpm";
             SamplerSettings settings = new SamplerSettings(m, steps, eta, solver, atol, rtol, diffusionForm,
                     diffusionNorm, lastStepSize, cfgScale, cfgAllChannels);
-            AutoencoderKL decoder = vae == null ? null : VaeWeights.load(vae, VaeConfig.preset(vaePreset), root);
+            AutoencoderKL decoder = vae == null ? null : VaeFiles.load(vae, vaePreset, root);
             double scale = scaleFactor != null ? scaleFactor : decoder != null ? decoder.scaleFactor() : 1.0;
             if (decoder == null) {
                 LOG.warn("no --vae: the outputs show the first latent channels, not images");

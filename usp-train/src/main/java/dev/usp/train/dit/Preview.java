@@ -6,8 +6,7 @@ import dev.usp.models.dit.DiT;
 import dev.usp.models.sit.SiT;
 import dev.usp.train.report.ImageGrid;
 import dev.usp.vae.AutoencoderKL;
-import dev.usp.vae.VaeConfig;
-import dev.usp.vae.weights.VaeWeights;
+import dev.usp.vae.weights.VaeFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +62,7 @@ final class Preview {
         if (config.vae() == null) {
             return LatentImages.decode(null, latents, scaleFactor);
         }
-        try (AutoencoderKL vae = VaeWeights.load(config.vae(), VaeConfig.preset(config.vaePreset()), m)) {
+        try (AutoencoderKL vae = VaeFiles.load(config.vae(), config.vaePreset(), m)) {
             return LatentImages.decode(vae, latents, scaleFactor);
         }
     }
