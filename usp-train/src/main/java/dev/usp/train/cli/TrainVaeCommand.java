@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
 
 /** {@code usp train-vae}: trains the small KL autoencoder of the Fashion-MNIST quickstart. */
 @Command(name = "train-vae", mixinStandardHelpOptions = true,
-        description = "Train a small KL autoencoder on Fashion-MNIST padded to 32x32 (config: configs/fmnist/vae.yaml); "
-                + "writes vae.safetensors + vae.json, reconstructions.png, loss.png and the test PSNR into the run folder.")
+        description = "Train a small KL autoencoder on Fashion-MNIST padded to 32x32 (config: "
+                + "configs/fmnist/vae.yaml); writes vae.safetensors + vae.json, reconstructions.png, loss.png "
+                + "and the test PSNR into the run folder.")
 public final class TrainVaeCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,10 +35,12 @@ public final class TrainVaeCommand implements Callable<Integer> {
             description = "Time budget for the training steps (overrides max_minutes); a checkpoint is kept.")
     private Double maxMinutes;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (overrides data_dir).")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Fashion-MNIST IDX folder (overrides data_dir).")
     private Path dataDir;
 
-    @Option(names = "--run-name", paramLabel = "NAME", description = "Run folder name under run_root (overrides run_name).")
+    @Option(names = "--run-name", paramLabel = "NAME",
+            description = "Run folder name under run_root (overrides run_name).")
     private String runName;
 
     @Override

@@ -19,6 +19,7 @@ import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
+import dev.usp.train.optim.GradClip;
 import dev.usp.train.optim.Optimizer;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.report.ImageGrid;
@@ -87,7 +88,10 @@ public final class VaeTrainer {
         this.terminal = terminal;
     }
 
-    /** Loads Fashion-MNIST (train and test), padded to 32x32, and runs {@link #train(ImageTable, ImageTable, NDManager, boolean)}. */
+    /**
+     * Loads Fashion-MNIST (train and test), padded to 32x32, and runs
+     * {@link #train(ImageTable, ImageTable, NDManager, boolean)}.
+     */
     public Result train(NDManager manager, boolean resume) throws IOException {
         Pad pad = Pad.all(2);
         ImageTable trainSet = ImageTable.of(FashionMnist.load(config.dataDir(), FashionMnist.Split.TRAIN), pad,
@@ -146,12 +150,19 @@ public final class VaeTrainer {
         }
     }
 
-    /** Linear warm-up to {@code lr} over {@code warmupSteps}, then constant (a time budget may end the run anywhere). */
+    /**
+     * Linear warm-up to {@code lr} over {@code warmupSteps}, then constant or a half cosine down
+     * to {@code minLr} at {@code steps}.
+     */
     double learningRate(long step) {
         if (step < config.warmupSteps()) {
             return config.lr() * (step + 1) / config.warmupSteps();
         }
-        return config.lr();
+        if (config.lrSchedule().equals("constant")) {
+            return config.lr();
+        }
+        double progress = (double) (step - config.warmupSteps()) / Math.max(1, config.steps() - config.warmupSteps());
+        return config.minLr() + (config.lr() - config.minLr()) * 0.5 * (1 + Math.cos(Math.PI * progress));
     }
 
     private StepResult step(AutoencoderKL vae, Optimizer opt, ImageTable data, Batches batches, StepContext ctx) {
@@ -174,8 +185,12 @@ public final class VaeTrainer {
             kl = klLoss.getFloat();
             total = loss.getFloat();
         }
+        StepResult result = StepResult.of(total, x.getShape().get(0)).with("rec_loss", rec).with("kl_per_pixel", kl);
+        if (config.gradClip() > 0) {
+            result = result.with("grad_norm", GradClip.clipGradNorm(vae.trainableParameters(), config.gradClip()));
+        }
         opt.step(ctx.lr());
-        return StepResult.of(total, x.getShape().get(0)).with("rec_loss", rec).with("kl_per_pixel", kl);
+        return result;
     }
 
     /** PSNR over all test images, decoding the posterior mean. */

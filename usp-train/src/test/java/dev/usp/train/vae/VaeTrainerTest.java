@@ -1,6 +1,7 @@
 package dev.usp.train.vae;
 
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.data.Dataset;
 import dev.usp.core.data.Image;
 import dev.usp.core.data.Sample;
@@ -44,23 +45,23 @@ class VaeTrainerTest {
     @BeforeAll
     static void data() {
         train = ImageTable.of(rectangles(256, 1), Transform.identity(), 0);
-        test = ImageTable.of(rectangles(40, 2), Transform.identity(), 0);
+        test = ImageTable.of(rectangles(16, 2), Transform.identity(), 0);
     }
 
+    /** Checkpoints only at the end; 16 images for the scale factor, grids of 8. */
     private static VaeTrainConfig config(Path root, String name, int steps) {
-        VaeTrainConfig d = VaeTrainConfig.defaults();
-        return new VaeTrainConfig("custom", null, root, name, steps, 8, 3e-3, 2, 0.0, 0.9, 0.999, "l1", 1e-6, 2, 5,
-                0.0, 0, 0, 64, 32, 8);
+        return new VaeTrainConfig("custom", null, root, name, steps, 8, 3e-3, 2, "constant", 0.0, 0.0, 0.9, 0.999,
+                0.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 8);
     }
 
     @Test
     void lossFallsAndOutputsAreWritten(@TempDir Path root) throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
-            VaeTrainer.Result r = new VaeTrainer(config(root, "smoke", 20), TINY, 7, null).train(train, test, m, false);
-            assertEquals(20, r.endStep());
+            VaeTrainer.Result r = new VaeTrainer(config(root, "smoke", 14), TINY, 7, null).train(train, test, m, false);
+            assertEquals(14, r.endStep());
             List<Map<String, Double>> rows = MetricsLog.read(r.run().metrics());
             double first = rows.get(0).get("rec_loss");
-            double last = rows.get(9).get("rec_loss");
+            double last = rows.get(6).get("rec_loss");
             assertTrue(last < 0.6 * first, "reconstruction loss should fall: first " + first + ", last " + last);
             assertEquals(r.testPsnr(), rows.get(rows.size() - 1).get("test_psnr"), 1e-9);
             assertTrue(r.testPsnr() > 8 && r.testPsnr() < 60, "PSNR " + r.testPsnr());
@@ -76,12 +77,12 @@ class VaeTrainerTest {
     @Test
     void resumedRunEqualsUninterruptedRun(@TempDir Path root) throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
-            new VaeTrainer(config(root, "straight", 10), TINY, 3, null).train(train, test, m, false);
-            new VaeTrainer(config(root, "split", 5), TINY, 3, null).train(train, test, m, false);
-            VaeTrainer.Result resumed = new VaeTrainer(config(root, "split", 10), TINY, 3, null)
+            new VaeTrainer(config(root, "straight", 6), TINY, 3, null).train(train, test, m, false);
+            new VaeTrainer(config(root, "split", 3), TINY, 3, null).train(train, test, m, false);
+            VaeTrainer.Result resumed = new VaeTrainer(config(root, "split", 6), TINY, 3, null)
                     .train(train, test, m, true);
-            assertEquals(5, resumed.startStep());
-            assertEquals(10, resumed.endStep());
+            assertEquals(3, resumed.startStep());
+            assertEquals(6, resumed.endStep());
             try (StateDict a = SafeTensors.read(root.resolve("straight").resolve(VaeFiles.WEIGHTS), m);
                  StateDict b = SafeTensors.read(root.resolve("split").resolve(VaeFiles.WEIGHTS), m)) {
                 assertEquals(a.keys(), b.keys());
@@ -95,13 +96,32 @@ class VaeTrainerTest {
     @Test
     void timeBudgetStopsWithACheckpoint(@TempDir Path root) throws IOException {
         VaeTrainConfig c = config(root, "budget", 50);
-        VaeTrainConfig budget = new VaeTrainConfig(c.preset(), null, root, "budget", 50, 8, c.lr(), 2, 0.0, 0.9, 0.999,
-                "l2", 1e-6, 2, 0, 1e-9, 0, 0, 16, 16, 4);
+        VaeTrainConfig budget = new VaeTrainConfig(c.preset(), null, root, "budget", 50, 8, c.lr(), 2, "cosine", 0.0,
+                0.0, 0.9, 0.999, 1.0, "l2", 1e-6, 2, 0, 1e-9, 0, 0, 16, 16, 4);
         try (NDManager m = NDManager.newBaseManager()) {
             VaeTrainer.Result r = new VaeTrainer(budget, TINY, 1, null).train(train, test, m, false);
             assertEquals(1, r.endStep());
             assertTrue(Files.isRegularFile(r.run().checkpoints().resolve("last")));
         }
+    }
+
+    @Test
+    void cosineScheduleAfterWarmup(@TempDir Path root) {
+        VaeTrainConfig c = config(root, "lr", 102);
+        VaeTrainConfig cosine = new VaeTrainConfig(c.preset(), null, root, "lr", 102, 8, 1e-3, 2, "cosine", 1e-5,
+                0.0, 0.9, 0.999, 0.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 4);
+        VaeTrainer t = new VaeTrainer(cosine, TINY, 1, null);
+        assertEquals(0.5e-3, t.learningRate(0), 1e-15);
+        assertEquals(1e-3, t.learningRate(2), 1e-15);
+        assertEquals(1e-5 + (1e-3 - 1e-5) * 0.5, t.learningRate(52), 1e-15);
+        assertEquals(1e-5 + (1e-3 - 1e-5) * 0.5 * (1 + Math.cos(Math.PI * 0.99)), t.learningRate(101), 1e-15);
+        assertEquals(3e-3, new VaeTrainer(c, TINY, 1, null).learningRate(101), 1e-15);
+    }
+
+    @Test
+    void yamlHoldsTheDefaults() {
+        assertEquals(VaeTrainConfig.defaults(),
+                ConfigLoader.load(VaeTrainConfig.class, Path.of("..", "configs", "fmnist", "vae.yaml"), List.of()));
     }
 
     /** n 16x16 grey images: a random bright rectangle on a dark background; label = its width class. */

@@ -57,7 +57,8 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "Architecture when the file carries none: sd, kl16, fmnist-tiny, fmnist-d4, cifar-d4.")
     private String vaePreset;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Cache folder (created; resumed when it exists).")
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Cache folder (created; resumed when it exists).")
     private Path out;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -76,10 +77,12 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "ADM centre-crop size for --image-folder. Default: ${DEFAULT-VALUE}.")
     private int imageSize;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "Images encoded at once (each with its flip). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch-size", defaultValue = "256",
+            description = "Images encoded at once (each with its flip). Default: ${DEFAULT-VALUE}.")
     private int batchSize;
 
-    @Option(names = "--shard-size", defaultValue = "10000", description = "Images per shard file. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--shard-size", defaultValue = "10000",
+            description = "Images per shard file. Default: ${DEFAULT-VALUE}.")
     private int shardSize;
 
     @Option(names = "--float16", description = "Store the moments as float16 (half the size).")
@@ -114,8 +117,8 @@ public final class EncodeCommand implements Callable<Integer> {
     private ImageSource source(int channels) throws IOException {
         if (imageFolder != null) {
             Dataset data = ImageFolderDataset.scan(imageFolder, ImageFolderDataset.BadImagePolicy.FAIL);
-            return new DatasetImageSource(data, Transform.compose(new AdmCenterCrop(imageSize), new ToChannels(channels)),
-                    limit);
+            Transform crop = Transform.compose(new AdmCenterCrop(imageSize), new ToChannels(channels));
+            return new DatasetImageSource(data, crop, limit);
         }
         Split s;
         try {
@@ -123,7 +126,8 @@ public final class EncodeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--split " + split + ": expected train or test", e);
         }
-        FashionMnist data = FashionMnist.load(dataDir, s == Split.TRAIN ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
+        FashionMnist data = FashionMnist.load(dataDir,
+                s == Split.TRAIN ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
         return new DatasetImageSource(data, Transform.compose(Pad.all(2), new ToChannels(channels)), limit);
     }
 

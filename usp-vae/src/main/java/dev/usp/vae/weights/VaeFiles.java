@@ -161,7 +161,8 @@ public final class VaeFiles {
             if (o == null || !FORMAT.equals(string(o, "format"))) {
                 throw new IOException(source + ": not a " + FORMAT + " VAE description");
             }
-            return new VaeConfig(integer(o, "ch", source), list(o, "ch_mult", source), integer(o, "num_res_blocks", source),
+            return new VaeConfig(integer(o, "ch", source), list(o, "ch_mult", source),
+                    integer(o, "num_res_blocks", source),
                     Set.copyOf(list(o, "encoder_attn_resolutions", source)),
                     Set.copyOf(list(o, "decoder_attn_resolutions", source)), integer(o, "z_channels", source),
                     require(o, "double_z", source).getAsBoolean(), integer(o, "in_channels", source),

@@ -91,7 +91,8 @@ class EncodeCommandTest {
                         assertEquals(expectedFlip[j * per + k], gotFlip[k], 1e-4, "flip moments of image " + (290 + j));
                     }
                 }
-                assertNotEquals(cache.moments(0, false, m).getFloat(0, 0, 0), cache.moments(1, false, m).getFloat(0, 0, 0));
+                assertNotEquals(cache.moments(0, false, m).getFloat(0, 0, 0),
+                        cache.moments(1, false, m).getFloat(0, 0, 0));
             }
         }
     }
