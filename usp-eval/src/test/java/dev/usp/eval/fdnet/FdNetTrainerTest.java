@@ -48,18 +48,18 @@ class FdNetTrainerTest {
     @Test
     void lossFallsOnAFewImagesItSeesAgain() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            FdNetTrainer.Result r = run(config(64, 32, 4), 0, "smoke", m);
+            // 8 epochs: with 4 (8 steps) training accuracy sat at the 0.3 bar (0.28 with one intra-op thread)
+            FdNetTrainer.Result r = run(config(64, 32, 8), 0, "smoke", m);
             double[] loss = r.losses();
-            assertEquals(8, r.steps());
+            assertEquals(16, r.steps());
             assertEquals(Math.log(10), loss[0], 0.15, "an untrained net is near uniform");
-            // measured: 2.30 over the first two steps, 2.08 over the last two (the run is deterministic)
-            assertTrue(mean(loss, 6, 8) < mean(loss, 0, 2) - 0.15, Arrays.toString(loss));
+            assertTrue(mean(loss, 14, 16) < mean(loss, 0, 2) - 0.15, Arrays.toString(loss));
             double acc = FdNetTrainer.accuracy(r.net(), train, 64, 32);
             assertTrue(acc > 0.3, "accuracy on the 64 training images: " + acc);
             assertFalse(r.net().isTraining());
             Path run = tmp.resolve("smoke");
             List<Map<String, Double>> metrics = MetricsLog.read(run.resolve(RunDir.METRICS));
-            assertEquals(8.0, metrics.get(metrics.size() - 1).get("step"));
+            assertEquals(16.0, metrics.get(metrics.size() - 1).get("step"));
             try (Stream<Path> files = Files.list(run.resolve(RunDir.CHECKPOINTS))) {
                 assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".safetensors")));
             }
