@@ -117,11 +117,15 @@ public final class LatentCacheWriter {
                 int n = Math.min(options.batchSize(), shard.count() - done);
                 ImageSource.Batch batch = source.read(shard.start() + done, n);
                 System.arraycopy(batch.labels(), 0, labels, done, n);
-                NDArray x = m.create(batch.images(), new Shape(n, chw.get(0), chw.get(1), chw.get(2)));
-                NDArray both = x.concat(x.flip(3), 0);                       // (2n, C, H, W)
-                NDList moments = vae.encode(both).moments().split(2, 0);    // 2 x (n, 2z, h, w)
-                plain.add(moments.get(0));
-                flipped.add(moments.get(1));
+                // The encoder's activations live in a per-batch scope; only the moments stay for the shard.
+                try (NDManager step = m.newSubManager()) {
+                    NDArray x = step.create(batch.images(), new Shape(n, chw.get(0), chw.get(1), chw.get(2)));
+                    NDArray both = x.concat(x.flip(3), 0);                       // (2n, C, H, W)
+                    NDList moments = vae.encode(both).moments().split(2, 0);    // 2 x (n, 2z, h, w)
+                    moments.attach(m);
+                    plain.add(moments.get(0));
+                    flipped.add(moments.get(1));
+                }
             }
             DataType type = options.float16() ? DataType.FLOAT16 : DataType.FLOAT32;
             Map<String, NDArray> tensors = new LinkedHashMap<>();
