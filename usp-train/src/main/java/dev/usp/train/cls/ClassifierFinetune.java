@@ -184,8 +184,15 @@ public final class ClassifierFinetune {
                 }
             }
             StepResult result = StepResult.of(lossSum / accum, (long) config.optim().effectiveBatch());
+            double norm = config.clipGrad() > 0
+                    ? GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad())
+                    : GradClip.gradNorm(model.trainableParameters());
+            if (Double.isFinite(result.loss()) && !Double.isFinite(norm)) {
+                // a finite loss with a NaN gradient (rare on CPU; see GeneratorTrainer): skip the update
+                LOG.warn("step {}: non-finite gradient norm {} with finite loss; update skipped", ctx.step(), norm);
+                return result.with("skipped_updates", 1);
+            }
             if (config.clipGrad() > 0) {
-                double norm = GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad());
                 result = result.with("grad_norm", norm);
             }
             opt.step(ctx.lr());

@@ -18,6 +18,7 @@ import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
+import dev.usp.train.optim.GradClip;
 import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.parallel.DataParallel;
@@ -125,6 +126,13 @@ public final class Pretrainer {
                             }
                         }
                         double loss = lossSum / accum;
+                        double norm = GradClip.gradNorm(mae.trainableParameters());
+                        if (Double.isFinite(loss) && !Double.isFinite(norm)) {
+                            // a finite loss with a NaN gradient (rare on CPU; see GeneratorTrainer)
+                            LOG.warn("step {}: non-finite gradient norm {} with finite loss {}; update skipped",
+                                    ctx.step(), norm, loss);
+                            return StepResult.of(loss, effectiveBatch).with("skipped_updates", 1);
+                        }
                         if (Double.isFinite(loss)) {
                             opt.step(ctx.lr());
                         }
