@@ -188,7 +188,7 @@ public final class FmnistPipeline {
                 return s.fd();
             });
             GeneratorTrainer.Result r = GeneratorTrainer.run(gc.withSeed(seed), List.of(device), false, eval);
-            String transfer = r.transfer() == null ? "random init" : r.transfer().toString();
+            String transfer = r.transfer() == null ? "random init" : r.transfer().summary();
             return new GeneratorRun(init, r.runDir(), curve, r.lastLoss(), transfer);
         }
     }

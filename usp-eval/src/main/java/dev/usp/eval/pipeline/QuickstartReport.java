@@ -97,8 +97,11 @@ public final class QuickstartReport {
                 .append(" features of a small CNN trained on Fashion-MNIST (not Inception: not comparable with FID).\n\n");
         md.append("## Summary\n\n").append(s.text().replace("\n", "\n\n")).append("\n\n");
         md.append("## Stages\n\n| stage | result |\n|---|---|\n");
-        md.append(row("VAE", String.format(Locale.ROOT, "test PSNR %.2f dB, latent scale %.4f", o.vaePsnr(), o.vaeScale())));
-        md.append(row("FD-FMNIST net", String.format(Locale.ROOT, "test accuracy %.2f%%", o.fdnetAccuracy())));
+        md.append(row("VAE", Double.isNaN(o.vaePsnr())
+                ? String.format(Locale.ROOT, "reused (reuse_vae), latent scale %.4f", o.vaeScale())
+                : String.format(Locale.ROOT, "test PSNR %.2f dB, latent scale %.4f", o.vaePsnr(), o.vaeScale())));
+        md.append(row("FD-FMNIST net", Double.isNaN(o.fdnetAccuracy()) ? "reused (reuse_fdnet)"
+                : String.format(Locale.ROOT, "test accuracy %.2f%%", o.fdnetAccuracy())));
         md.append(row("USP pretraining", String.format(Locale.ROOT, "final loss %.4f, checkpoint `%s`", o.pretrainLoss(),
                 o.pretrainCheckpoint())));
         md.append(row("generator, USP init", String.format(Locale.ROOT, "final loss %.4f; %s", o.usp().lastLoss(),
