@@ -187,16 +187,11 @@ public final class ClassifierFinetune {
             double norm = config.clipGrad() > 0
                     ? GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad())
                     : GradClip.gradNorm(model.trainableParameters());
-            if (Double.isFinite(result.loss()) && !Double.isFinite(norm)) {
-                // a finite loss with a NaN gradient (rare on CPU; see GeneratorTrainer): skip the update
-                LOG.warn("step {}: non-finite gradient norm {} with finite loss; update skipped", ctx.step(), norm);
+            // a finite loss can still come back with a NaN gradient (seen on CPU): no update then
+            if (!opt.stepIfFinite(ctx.lr(), norm)) {
                 return result.with("skipped_updates", 1);
             }
-            if (config.clipGrad() > 0) {
-                result = result.with("grad_norm", norm);
-            }
-            opt.step(ctx.lr());
-            return result;
+            return config.clipGrad() > 0 ? result.with("grad_norm", norm) : result;
         }
 
         TrainState state() {

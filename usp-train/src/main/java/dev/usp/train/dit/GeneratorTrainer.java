@@ -26,7 +26,6 @@ import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.Ema;
-import dev.usp.train.optim.GradClip;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
@@ -282,16 +281,10 @@ public final class GeneratorTrainer {
             if (!Double.isFinite(value)) {
                 return result;   // the loop stops; parameters keep their last finite values
             }
-            // A finite loss can still come back with a NaN gradient (seen on CPU, not reproducible
-            // step for step); skip that update, as PyTorch's GradScaler does, instead of poisoning
-            // the weights and stopping a step later.
-            double norm = GradClip.gradNorm(dp.master().trainableParameters());
-            if (!Double.isFinite(norm)) {
-                LOG.warn("step {}: non-finite gradient norm {} with finite loss {}; update skipped",
-                        ctx.step(), norm, value);
+            // A finite loss can still come back with a NaN gradient (seen on CPU): no update then
+            if (!opt.stepIfFinite(ctx.lr())) {
                 return result.with("skipped_updates", 1);
             }
-            opt.step(ctx.lr());
             Ema.update(ema.trainableParameters(), dp.master().trainableParameters(), config.emaDecay());
             long done = ctx.step() + 1;
             if (config.sampleEvery() > 0 && done % config.sampleEvery() == 0) {

@@ -18,7 +18,6 @@ import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
-import dev.usp.train.optim.GradClip;
 import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.parallel.DataParallel;
@@ -126,15 +125,9 @@ public final class Pretrainer {
                             }
                         }
                         double loss = lossSum / accum;
-                        double norm = GradClip.gradNorm(mae.trainableParameters());
-                        if (Double.isFinite(loss) && !Double.isFinite(norm)) {
-                            // a finite loss with a NaN gradient (rare on CPU; see GeneratorTrainer)
-                            LOG.warn("step {}: non-finite gradient norm {} with finite loss {}; update skipped",
-                                    ctx.step(), norm, loss);
+                        // a finite loss can still come back with a NaN gradient (seen on CPU): no update then
+                        if (Double.isFinite(loss) && !opt.stepIfFinite(ctx.lr())) {
                             return StepResult.of(loss, effectiveBatch).with("skipped_updates", 1);
-                        }
-                        if (Double.isFinite(loss)) {
-                            opt.step(ctx.lr());
                         }
                         return StepResult.of(loss, effectiveBatch);
                     });

@@ -188,13 +188,8 @@ public final class VaeTrainer {
         double norm = config.gradClip() > 0 ? GradClip.clipGradNorm(vae.trainableParameters(), config.gradClip())
                 : GradClip.gradNorm(vae.trainableParameters());
         // Rarely (about 1 fresh model in 40, not reproducibly) the backward returns non-finite
-        // gradients while the loss is finite; skip such an update, as PyTorch's GradScaler does.
-        boolean skip = !Double.isFinite(norm);
-        if (skip) {
-            LOG.warn("step {}: non-finite gradient norm {} with finite loss {}; update skipped", ctx.step(), norm, total);
-        } else {
-            opt.step(ctx.lr());
-        }
+        // gradients while the loss is finite; the optimiser then skips the update.
+        boolean skip = !opt.stepIfFinite(ctx.lr(), norm);
         return StepResult.of(total, x.getShape().get(0)).with("rec_loss", rec).with("kl_per_pixel", kl)
                 .with("grad_norm", skip ? Double.NaN : norm).with("skipped_updates", skip ? 1 : 0);
     }

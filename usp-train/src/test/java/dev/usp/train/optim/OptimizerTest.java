@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 import static dev.usp.train.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** AdamW, LARS and gradient clipping against torch.optim.AdamW, MAE's LARS and clip_grad_norm_. */
 class OptimizerTest {
@@ -131,6 +134,38 @@ class OptimizerTest {
                 }
                 Optimizer.zeroGrad(h.trainableParameters());
                 assertEquals(0.0, GradClip.gradNorm(h.trainableParameters()));
+            }
+        }
+    }
+
+    /** {"w": {"shape": [2], "data": [a, b]}}, the fixtures' array form. */
+    private static JsonObject vector(double a, double b) {
+        JsonArray shape = new JsonArray();
+        shape.add(2);
+        JsonArray data = new JsonArray();
+        data.add(a);
+        data.add(b);
+        JsonObject entry = new JsonObject();
+        entry.add("shape", shape);
+        entry.add("data", data);
+        JsonObject named = new JsonObject();
+        named.add("w", entry);
+        return named;
+    }
+
+    @Test
+    void aNonFiniteGradientSkipsTheUpdateAndLeavesTheStateAlone() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ParamHolder model = new ParamHolder(m, vector(1.0, 2.0));
+            try (AdamW opt = new AdamW(model.trainableParameters(),
+                    ParamGroups.single(model.trainableParameters(), 0.0))) {
+                model.setGradients(vector(Double.NaN, 1.0));
+                assertFalse(opt.stepIfFinite(0.1));
+                assertArrayEquals(new float[] {1f, 2f}, model.trainableParameters().get("w").array().toFloatArray());
+                assertEquals(0, opt.stepCount("w"));
+                model.setGradients(vector(1.0, 1.0));
+                assertTrue(opt.stepIfFinite(0.1));
+                assertEquals(1, opt.stepCount("w"));
             }
         }
     }
