@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.core.nn.Module;
 import dev.usp.core.nn.Parameter;
+import dev.usp.core.weights.LoadReport;
 import dev.usp.core.weights.StateDict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +82,7 @@ public final class MaeTransfer {
                     return false;
                 });
             }
-            load(prepared, dst, options.skippableKeys(), report, src.source());
+            load(prepared, dst, options.skippableKeys(), report.load(), src.source());
         }
         LOG.info("MAE -> {}: {}", target.getClass().getSimpleName(), report.summary());
         LOG.debug("MAE -> {}: {}", target.getClass().getSimpleName(), report);
@@ -119,7 +120,7 @@ public final class MaeTransfer {
                     prepared.put(POS, PosEmbedResize.resize(inScope(pos, scope), extra, newGrid, true));
                 }
             }
-            load(prepared, dst, options.skippableKeys(), report, src.source());
+            load(prepared, dst, options.skippableKeys(), report.load(), src.source());
         }
         LOG.info("MAE -> {}: {}", target.getClass().getSimpleName(), report.summary());
         LOG.debug("MAE -> {}: {}", target.getClass().getSimpleName(), report);
@@ -158,7 +159,7 @@ public final class MaeTransfer {
     }
 
     private static void load(Map<String, NDArray> prepared, Map<String, Parameter> dst, Set<String> skippable,
-                             TransferReport report, String source) {
+                             LoadReport report, String source) {
         for (Map.Entry<String, NDArray> e : prepared.entrySet()) {
             Parameter p = dst.get(e.getKey());
             if (p == null) {
