@@ -214,18 +214,14 @@ public final class FmnistPipeline {
         LinprobeConfig lc = ConfigLoader.load(LinprobeConfig.class, cfg.configs().resolve("linprobe.yaml"),
                 with(cfg.linprobe(), "finetune=" + nullable(pretrained), "data.train_cache=" + train,
                         "data.test_cache=" + test, "run.runs_dir=" + run, "run.name=linprobe-" + init));
-        try (NDManager m = NDManager.newBaseManager(device)) {
-            return LinearProbe.run(lc, seed, m, false);
-        }
+        return LinearProbe.run(lc, seed, List.of(device), false);
     }
 
     private ClsResult finetune(String init, Path pretrained, Path train, Path test) throws IOException {
         FinetuneConfig fc = ConfigLoader.load(FinetuneConfig.class, cfg.configs().resolve("finetune.yaml"),
                 with(cfg.finetune(), "finetune=" + nullable(pretrained), "data.train_cache=" + train,
                         "data.test_cache=" + test, "run.runs_dir=" + run, "run.name=finetune-" + init));
-        try (NDManager m = NDManager.newBaseManager(device)) {
-            return ClassifierFinetune.run(fc, seed, m, false);
-        }
+        return ClassifierFinetune.run(fc, seed, List.of(device), false);
     }
 
     /** The stage's overrides from the quickstart config, then the pipeline's own (which win). */

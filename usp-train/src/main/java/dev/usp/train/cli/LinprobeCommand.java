@@ -1,11 +1,9 @@
 package dev.usp.train.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import dev.usp.core.cli.CommonOptions;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.engine.Devices;
-import dev.usp.train.cls.ClsResult;
 import dev.usp.train.cls.LinearProbe;
 import dev.usp.train.cls.LinprobeConfig;
 import org.slf4j.Logger;
@@ -46,14 +44,7 @@ public final class LinprobeCommand implements Callable<Integer> {
         }
         List<Device> devices = common.devices();
         LOG.info(Devices.describe(devices));
-        if (devices.size() > 1) {
-            LOG.warn("linprobe runs on one device; using {} of {}", devices.get(0), devices);
-        }
-        try (NDManager manager = NDManager.newBaseManager(devices.get(0))) {
-            ClsResult r = LinearProbe.run(config, common.seed(), manager, resume);
-            System.out.printf("best top-1 %.2f%% top-5 %.2f%% (step %d); final top-1 %.2f%% top-5 %.2f%%; run %s%n",
-                    r.bestTop1(), r.bestTop5(), r.bestStep(), r.finalTop1(), r.finalTop5(), r.runDir());
-        }
+        System.out.println(LinearProbe.run(config, common.seed(), devices, resume).summary());
         return 0;
     }
 }

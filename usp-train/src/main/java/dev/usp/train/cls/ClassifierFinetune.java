@@ -1,27 +1,24 @@
 package dev.usp.train.cls;
 
-import ai.djl.engine.Engine;
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.VisionTransformer;
 import dev.usp.train.loop.Checkpoint;
-import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.Seeds;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
-import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.mix.MixRandom;
 import dev.usp.train.mix.Mixup;
 import dev.usp.train.mix.SoftTargetCrossEntropy;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.GradClip;
-import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroup;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +34,9 @@ import java.util.Set;
  * learning rate set every step (warm-up then half-cycle cosine, {@code blr * batch / 256}),
  * mixup/cutmix with label smoothing and soft-target cross-entropy, drop path, optional gradient
  * norm clipping, and an evaluation on the test cache (posterior means) every epoch that also
- * keeps the best checkpoint.
+ * keeps the best checkpoint. Over several devices it is data parallel ({@link DataParallel}:
+ * each replica takes an equal shard of every micro-batch, the master's gradient is that of the
+ * whole micro-batch's mean loss); mixup/cutmix is drawn on the whole micro-batch before it is cut.
  *
  * <p>Deviation: the official script encodes RandAugment/random-resized-crop/random-erase
  * augmented images on the fly; a latent cache only holds each image and its flip, so the
@@ -58,60 +57,27 @@ public final class ClassifierFinetune {
      *
      * @param config  the resolved configuration
      * @param seed    run seed (model init, data order, flips, mixup, drop path)
-     * @param manager the manager (and device) the caches and the model live under
+     * @param devices the devices to train on (several: data parallel, gradients averaged; the
+     *                caches live on the first)
      * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
      */
-    public static ClsResult run(FinetuneConfig config, long seed, NDManager manager, boolean resume)
+    public static ClsResult run(FinetuneConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {
         ClsDataConfig data = config.data();
-        ClsOptimConfig optim = config.optim();
-        try (LatentCache train = LatentCache.open(data.trainCache(), manager);
-             LatentCache test = LatentCache.open(data.testCache(), manager);
-             NDManager modelManager = manager.newSubManager()) {
-            ClsBatches batches = new ClsBatches(train, optim.batchSize(), seed, data.latent());
-            long stepsPerEpoch = ClsSetup.stepsPerEpoch(batches.batchesPerEpoch(), optim.accumIter());
-            long totalSteps = Math.round(optim.epochs() * stepsPerEpoch);
-            double lr = optim.actualLr();
-            LOG.info("fine-tune: {} train / {} test images, {} classes, latent input {}", train.size(), test.size(),
-                    data.numClasses(), data.latent());
-            LOG.info("base lr {}, actual lr {}, effective batch {} ({} x accum {}), {} steps/epoch, {} steps, "
-                    + "warm-up {} epochs, layer decay {}, weight decay {}, clip grad {}, mixup {} cutmix {} "
-                    + "smoothing {}",
-                    String.format("%.2e", lr * 256 / optim.effectiveBatch()), String.format("%.2e", lr),
-                    optim.effectiveBatch(), optim.batchSize(), optim.accumIter(), stepsPerEpoch, totalSteps,
-                    optim.warmupEpochs(), config.layerDecay(), optim.weightDecay(),
-                    config.clipGrad() > 0 ? config.clipGrad() : "off", config.mix().mixup(), config.mix().cutmix(),
-                    config.mix().smoothing());
-
-            VisionTransformer model = ClsSetup.buildModel(config.model(), data, train, test, false, seed, modelManager);
-            if (config.finetune() != null) {
-                ClsSetup.loadPretrained(config.finetune(), model);
-            } else {
-                LOG.info("no --finetune checkpoint: training from random init");
+        try (ClsRun frame = ClsRun.open("fine-tune", data, config.model(), config.optim(), config.finetune(), false,
+                seed, devices)) {
+            LOG.info("layer decay {}, clip grad {}, mixup {} cutmix {} smoothing {}, drop path {}",
+                    config.layerDecay(), config.clipGrad() > 0 ? config.clipGrad() : "off", config.mix().mixup(),
+                    config.mix().cutmix(), config.mix().smoothing(), config.model().dropPath());
+            if (devices.size() > 1 && config.model().dropPath() > 0) {
+                LOG.warn("drop path draws from the engine RNG on {} replica threads: runs are not bitwise "
+                        + "reproducible", devices.size());
             }
+            VisionTransformer model = frame.model();
             try (AdamW opt = new AdamW(model.trainableParameters(), paramGroups(model, config))) {
-                RunDir run = ClsSetup.runDir(config.run(), config, resume);
-                AccuracyHistory history = AccuracyHistory.open(run.dir());
-                LrSchedule schedule = LrSchedule.warmupCosine(lr, optim.minLr(), optim.warmupEpochs(), optim.epochs());
-                Trainer trainer = new Trainer(model, opt, batches, config);
-                TrainingLoop loop = TrainingLoop.builder()
-                        .setRun(run).setTotalSteps(totalSteps).setSeed(seed)
-                        .optStepsPerEpoch(stepsPerEpoch)
-                        .optLearningRate(s -> schedule.lr((double) s / stepsPerEpoch))
-                        .optLogEvery(config.run().logEvery())
-                        .optCheckpointEvery(ClsSetup.evalEvery(config.run(), stepsPerEpoch, totalSteps))
-                        .optKeepLast(config.run().keepLast())
-                        .optResume(resume)
-                        .optBest("test_acc1", true, ClsSetup.evaluator(history, stepsPerEpoch,
-                                () -> evaluate(model, test, data.evalBatchSize())))
-                        .build();
-                model.train(true);
-                TrainingLoop.Result r = loop.run(model.manager(), trainer.state(), trainer::step);
-                ClsSetup.plot(history, run, "fine-tune " + config.model().name());
-                ClsResult result = ClsResult.of(history, r.endStep(), run.dir());
-                LOG.info("fine-tune done: best top-1 {}% (top-5 {}%) at step {}, final top-1 {}%", result.bestTop1(),
-                        result.bestTop5(), result.bestStep(), result.finalTop1());
-                return result;
+                Trainer trainer = new Trainer(frame.dp, opt, frame.batches, config);
+                return frame.fit(config.run(), config, resume, seed, trainer.state(), trainer::step,
+                        () -> evaluate(model, frame.test, data.evalBatchSize()), "fine-tune " + config.model().name());
             }
         }
     }
@@ -141,14 +107,16 @@ public final class ClassifierFinetune {
 
     /** One optimiser step over {@code accum_iter} micro-batches. */
     static final class Trainer {
+        private final DataParallel<VisionTransformer> dp;
         private final VisionTransformer model;
         private final AdamW opt;
         private final ClsBatches batches;
         private final FinetuneConfig config;
         private final Mixup mixup;
 
-        Trainer(VisionTransformer model, AdamW opt, ClsBatches batches, FinetuneConfig config) {
-            this.model = model;
+        Trainer(DataParallel<VisionTransformer> dp, AdamW opt, ClsBatches batches, FinetuneConfig config) {
+            this.dp = dp;
+            this.model = dp.master();
             this.opt = opt;
             this.batches = batches;
             this.config = config;
@@ -176,11 +144,11 @@ public final class ClassifierFinetune {
                         target = Mixup.mixupTarget(labels, config.data().numClasses(), 1.0,
                                 config.mix().smoothing(), x);                          // smoothed one-hot
                     }
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = SoftTargetCrossEntropy.loss(model.forward(x), target);
-                        gc.backward(accum == 1 ? loss : loss.div(accum));
-                        lossSum += loss.getFloat();
-                    }
+                    // each replica: its shard's mean loss / accum, so the master's gradient is that of the batch mean / accum
+                    lossSum += accum * dp.step((vit, shard) -> {
+                        NDArray loss = SoftTargetCrossEntropy.loss(vit.forward(shard.get(0)), shard.get(1));
+                        return accum == 1 ? loss : loss.div(accum);
+                    }, x, target);
                 }
             }
             StepResult result = StepResult.of(lossSum / accum, (long) config.optim().effectiveBatch());

@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,16 +10,14 @@ import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.ProbeHead;
 import dev.usp.models.vit.VisionTransformer;
 import dev.usp.train.loop.Checkpoint;
-import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
-import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.mix.Mixup;
 import dev.usp.train.mix.SoftTargetCrossEntropy;
 import dev.usp.train.optim.Lars;
-import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,6 +42,10 @@ import java.util.Map;
  * every step; a latent cache only holds each image and its flip, so the probe sees 2 views per
  * image.
  *
+ * <p>Over several devices the frozen encoder's per-step forward is data parallel
+ * ({@link DataParallel#map}); the head trains on the master over the whole batch, so its
+ * BatchNorm sees the global batch and the result equals single-device training.
+ *
  * <p>Checkpoints hold only the head ({@code head.*}) and LARS state: the encoder is rebuilt from
  * the {@code finetune} checkpoint, which a resumed run must be given again.
  */
@@ -57,70 +61,38 @@ public final class LinearProbe {
      *
      * @param config  the resolved configuration
      * @param seed    run seed (model init, data order, flips)
-     * @param manager the manager (and device) the caches and the model live under
+     * @param devices the devices to run on (several: the frozen encoder's per-step features are
+     *                computed data parallel; the caches live on the first)
      * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
      */
-    public static ClsResult run(LinprobeConfig config, long seed, NDManager manager, boolean resume)
+    public static ClsResult run(LinprobeConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {
         ClsDataConfig data = config.data();
-        ClsOptimConfig optim = config.optim();
-        try (LatentCache train = LatentCache.open(data.trainCache(), manager);
-             LatentCache test = LatentCache.open(data.testCache(), manager);
-             NDManager modelManager = manager.newSubManager()) {
-            ClsBatches batches = new ClsBatches(train, optim.batchSize(), seed, data.latent());
-            long stepsPerEpoch = ClsSetup.stepsPerEpoch(batches.batchesPerEpoch(), optim.accumIter());
-            long totalSteps = Math.round(optim.epochs() * stepsPerEpoch);
-            double lr = optim.actualLr();
-            LOG.info("linear probe: {} train / {} test images, {} classes, latent input {}, skip depth {}, pool {}, "
-                    + "precomputed features {}", train.size(), test.size(), data.numClasses(), data.latent(),
-                    config.model().skipDepth(), config.model().pool(), config.precomputeFeatures());
-            LOG.info("base lr {}, actual lr {}, effective batch {} ({} x accum {}), {} steps/epoch, {} steps, "
-                    + "warm-up {} epochs, weight decay {}", String.format("%.2e", lr * 256 / optim.effectiveBatch()),
-                    String.format("%.2e", lr), optim.effectiveBatch(), optim.batchSize(), optim.accumIter(),
-                    stepsPerEpoch, totalSteps, optim.warmupEpochs(), optim.weightDecay());
+        try (ClsRun frame = ClsRun.open("linear probe", data, config.model(), config.optim(), config.finetune(), true,
+                seed, devices)) {
+            LOG.info("skip depth {}, pool {}, precomputed features {}", config.model().skipDepth(),
+                    config.model().pool(), config.precomputeFeatures());
             if (config.model().dropPath() > 0) {
                 LOG.warn("model.drop_path {} > 0: the frozen encoder's features are random in training mode "
                         + "(the official probe uses 0)", config.model().dropPath());
             }
-
-            VisionTransformer model = ClsSetup.buildModel(config.model(), data, train, test, true, seed, modelManager);
-            if (config.finetune() != null) {
-                ClsSetup.loadPretrained(config.finetune(), model);
-            } else {
-                LOG.warn("no --finetune checkpoint: probing a randomly initialised encoder");
-            }
+            VisionTransformer model = frame.model();
             Map<String, Parameter> head = headParameters(model);
             long headSize = head.values().stream().mapToLong(p -> p.shape().size()).sum();
             LOG.info("trainable (head): {} of {} parameters", headSize, model.parameterCount());
             boolean pre = config.precomputeFeatures();
             int chunk = data.evalBatchSize();
-            try (Lars opt = new Lars(head, ParamGroups.single(head, optim.weightDecay()));
+            try (Lars opt = new Lars(head, ParamGroups.single(head, config.optim().weightDecay()));
                  FeatureTable table = pre
-                         ? FeatureTable.compute(model, train, data.latent(), chunk, true, modelManager) : null;
+                         ? FeatureTable.compute(model, frame.train, data.latent(), chunk, true, model.manager()) : null;
                  FeatureTable testTable = pre
-                         ? FeatureTable.compute(model, test, LatentInput.MEAN, chunk, false, modelManager) : null) {
-                RunDir run = ClsSetup.runDir(config.run(), config, resume);
-                AccuracyHistory history = AccuracyHistory.open(run.dir());
-                LrSchedule schedule = LrSchedule.warmupCosine(lr, optim.minLr(), optim.warmupEpochs(), optim.epochs());
-                Trainer trainer = new Trainer(model, opt, batches, table, optim.accumIter(), data.numClasses());
-                TrainingLoop loop = TrainingLoop.builder()
-                        .setRun(run).setTotalSteps(totalSteps).setSeed(seed)
-                        .optStepsPerEpoch(stepsPerEpoch)
-                        .optLearningRate(s -> schedule.lr((double) s / stepsPerEpoch))
-                        .optLogEvery(config.run().logEvery())
-                        .optCheckpointEvery(ClsSetup.evalEvery(config.run(), stepsPerEpoch, totalSteps))
-                        .optKeepLast(config.run().keepLast())
-                        .optResume(resume)
-                        .optBest("test_acc1", true, ClsSetup.evaluator(history, stepsPerEpoch,
-                                () -> evaluate(model, test, testTable, data.evalBatchSize())))
-                        .build();
-                model.train(true);
-                TrainingLoop.Result r = loop.run(model.manager(), trainer.state(), trainer::step);
-                ClsSetup.plot(history, run, "linear probe " + config.model().name());
-                ClsResult result = ClsResult.of(history, r.endStep(), run.dir());
-                LOG.info("linear probe done: best top-1 {}% (top-5 {}%) at step {}, final top-1 {}%", result.bestTop1(),
-                        result.bestTop5(), result.bestStep(), result.finalTop1());
-                return result;
+                         ? FeatureTable.compute(model, frame.test, LatentInput.MEAN, chunk, false, model.manager())
+                         : null) {
+                Trainer trainer = new Trainer(frame.dp, opt, frame.batches, table, config.optim().accumIter(),
+                        data.numClasses());
+                return frame.fit(config.run(), config, resume, seed, trainer.state(), trainer::step,
+                        () -> evaluate(model, frame.test, testTable, data.evalBatchSize()),
+                        "linear probe " + config.model().name());
             }
         }
     }
@@ -166,6 +138,7 @@ public final class LinearProbe {
 
     /** One LARS step of the head over {@code accum} micro-batches, from stored or freshly computed features. */
     static final class Trainer {
+        private final DataParallel<VisionTransformer> dp;
         private final VisionTransformer model;
         private final ProbeHead probe;
         private final Lars opt;
@@ -175,8 +148,10 @@ public final class LinearProbe {
         private final int numClasses;
 
         /** @param table pre-computed features, or null to run the frozen encoder every step */
-        Trainer(VisionTransformer model, Lars opt, ClsBatches batches, FeatureTable table, int accum, int numClasses) {
-            this.model = model;
+        Trainer(DataParallel<VisionTransformer> dp, Lars opt, ClsBatches batches, FeatureTable table, int accum,
+                int numClasses) {
+            this.dp = dp;
+            this.model = dp.master();
             this.probe = probeOf(model);
             this.opt = opt;
             this.batches = batches;
@@ -214,12 +189,15 @@ public final class LinearProbe {
             }
         }
 
-        /** The encoder's features of a batch, outside autograd: from the table or from a forward pass. */
+        /**
+         * The encoder's features of a batch, outside autograd: from the table, or from a forward
+         * pass spread over the replicas.
+         */
         NDArray features(ClsBatches.Selection sel, NDManager m) {
             if (table != null) {
                 return table.rows(sel.rows(), m);
             }
-            return model.forwardFeatures(batches.latents(sel, m)).stopGradient();
+            return dp.map((vit, shard) -> vit.forwardFeatures(shard.get(0)), m, batches.latents(sel, m));
         }
 
         TrainState state() {

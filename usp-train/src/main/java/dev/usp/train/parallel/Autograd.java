@@ -19,8 +19,17 @@ final class Autograd {
 
     /** Runs {@code body} with grad mode on in this thread, then restores this thread's mode. */
     static <T> T recording(Supplier<T> body) {
+        return withGradMode(true, body);
+    }
+
+    /** Runs {@code body} with grad mode off in this thread (nothing is recorded), then restores this thread's mode. */
+    static <T> T paused(Supplier<T> body) {
+        return withGradMode(false, body);
+    }
+
+    private static <T> T withGradMode(boolean on, Supplier<T> body) {
         boolean before = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
+        JniUtils.setGradMode(on);
         try {
             return body.get();
         } finally {

@@ -2,6 +2,7 @@ package dev.usp.train.parallel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.nn.Module;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -44,6 +46,7 @@ import java.util.function.Function;
  *     });
  * }
  * }</pre>
+ * {@link #map} spreads a forward pass without autograd the same way (a frozen encoder's features).
  * With one device, {@code step} is a pass-through on the caller's thread whose gradients are
  * bitwise those of plain training. Randomness drawn inside the loss (noise, masks, drop path)
  * comes from the engine's one generator in thread order, so runs over several devices are only
@@ -141,12 +144,55 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
      * @throws IllegalArgumentException naming the sizes when the batch cannot be split evenly
      */
     public double step(ShardLoss<M> loss, NDArray... batch) {
+        double share = 1.0 / replicas.size(); // shard size / batch size: each shard's weight in the batch mean
+        return spread(batch, (i, shard) -> forwardBackward(i, loss, shard, share), (losses, scopes) -> {
+            if (replicas.size() > 1) {
+                addReplicaGradients(scopes);
+            }
+            return share * losses.stream().mapToDouble(Float::doubleValue).sum();
+        });
+    }
+
+    /**
+     * A forward pass without autograd spread over the replicas (e.g. a frozen encoder's features):
+     * {@code fn} runs on every replica's shard, and the outputs come back concatenated along
+     * axis 0, in batch order, on the master's device, owned by {@code out}.
+     *
+     * @param fn    a replica's output on its shard, with axis 0 the shard's examples
+     * @param batch the inputs, all with the same size along axis 0, a multiple of {@link #size()}
+     * @throws IllegalArgumentException naming the sizes when the batch cannot be split evenly
+     */
+    public NDArray map(BiFunction<M, NDList, NDArray> fn, NDManager out, NDArray... batch) {
+        return spread(batch, (i, shard) -> Autograd.paused(() -> fn.apply(replicas.get(i), shard)), (parts, scopes) -> {
+            NDList onMaster = new NDList(parts.get(0));
+            for (int i = 1; i < parts.size(); i++) {
+                NDArray part = parts.get(i).toDevice(devices.get(0), true);
+                part.attach(scopes.get(0));
+                onMaster.add(part);
+            }
+            NDArray all = onMaster.size() == 1 ? onMaster.head() : NDArrays.concat(onMaster, 0);
+            all.attach(out);
+            return all;
+        });
+    }
+
+    /** What one replica does with its shard, on its own thread (replica 0 on the caller's). */
+    @FunctionalInterface
+    private interface ReplicaWork<T> {
+        T run(int replica, NDList shard);
+    }
+
+    /**
+     * Cuts the batch into shards, runs {@code work} on every replica, and gives the results (in
+     * replica order) and the per-replica scopes to {@code finish}; every temporary lives in those
+     * scopes, closed when this returns.
+     */
+    private <T, R> R spread(NDArray[] batch, ReplicaWork<T> work, BiFunction<List<T>, List<NDManager>, R> finish) {
         checkBatch(batch);
         int n = replicas.size();
-        double share = 1.0 / n; // shard size / batch size: each shard's weight in the batch mean
         broadcast();
         List<NDManager> scopes = new ArrayList<>(n);
-        List<Future<Float>> others = new ArrayList<>(n - 1);
+        List<Future<T>> others = new ArrayList<>(n - 1);
         try {
             for (M replica : replicas) {
                 scopes.add(replica.manager().newSubManager());
@@ -154,13 +200,12 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
             List<NDList> shards = shard(batch, scopes);
             for (int i = 1; i < n; i++) {
                 int k = i;
-                others.add(workers.submit(() -> forwardBackward(k, loss, shards.get(k), share)));
+                others.add(workers.submit(() -> work.run(k, shards.get(k))));
             }
-            double sum = forwardBackward(0, loss, shards.get(0), share) + await(others);
-            if (n > 1) {
-                addReplicaGradients(scopes);
-            }
-            return share * sum;
+            List<T> results = new ArrayList<>(n);
+            results.add(work.run(0, shards.get(0)));
+            results.addAll(awaitAll(others));
+            return finish.apply(results, scopes);
         } finally {
             awaitQuietly(others);
             scopes.forEach(NDManager::close);
@@ -211,13 +256,13 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
         return shards;
     }
 
-    /** The sum of the replicas' shard losses, or the first failure with the others suppressed. */
-    private double await(List<Future<Float>> others) {
-        double sum = 0;
+    /** The results of replicas 1.., or the first failure (naming its replica) with the others suppressed. */
+    private <T> List<T> awaitAll(List<Future<T>> others) {
+        List<T> results = new ArrayList<>(others.size());
         RuntimeException failure = null;
         for (int i = 0; i < others.size(); i++) {
             try {
-                sum += others.get(i).get();
+                results.add(others.get(i).get());
             } catch (ExecutionException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -235,12 +280,12 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-        return sum;
+        return results;
     }
 
     /** Waits for every replica thread, ignoring its outcome, so that no scope is closed under it. */
-    private static void awaitQuietly(List<Future<Float>> others) {
-        for (Future<Float> f : others) {
+    private static void awaitQuietly(List<? extends Future<?>> others) {
+        for (Future<?> f : others) {
             try {
                 f.get();
             } catch (ExecutionException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.usp.core.nn.Parameter;
@@ -15,6 +16,7 @@ import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.Lars;
 import dev.usp.train.optim.ParamGroup;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClsTrainingTest {
 
     private static final int CLASSES = 4;
+    private static final List<Device> CPU = List.of(Device.cpu());
 
     @TempDir
     static Path dir;
@@ -86,7 +89,7 @@ class ClsTrainingTest {
 
     @Test
     void linearProbeLearnsSeparableClasses() throws IOException {
-        ClsResult r = LinearProbe.run(probeConfig("probe", true, 8, GlobalPool.AVG), 3, manager, false);
+        ClsResult r = LinearProbe.run(probeConfig("probe", true, 8, GlobalPool.AVG), 3, CPU, false);
         assertEquals(32, r.steps());
         assertTrue(r.bestTop1() >= 75, "top-1 " + r.bestTop1() + "% on 4 separable classes (chance 25%)");
         assertEquals(100.0, r.bestTop5(), "top-5 of 4 classes is every class");
@@ -96,7 +99,7 @@ class ClsTrainingTest {
 
     @Test
     void finetuneLossFallsAndAccuracyRises() throws IOException {
-        ClsResult r = ClassifierFinetune.run(finetuneConfig("finetune", 0.75), 5, manager, false);
+        ClsResult r = ClassifierFinetune.run(finetuneConfig("finetune", 0.75), 5, CPU, false);
         assertEquals(8, r.steps());
         assertEquals(2, AccuracyHistory.open(r.runDir()).entries().size(), "evaluations at steps 4 and 8");
         List<Map<String, Double>> lines = MetricsLog.read(r.runDir().resolve(RunDir.METRICS));
@@ -117,9 +120,9 @@ class ClsTrainingTest {
                 1e-3, 0, 1e-6, 0.05), 0.75, 1.0, whole.mix(), run("parts", 8));
         FinetuneConfig once = new FinetuneConfig(null, whole.data(), whole.model(), rest.optim(), 0.75, 1.0,
                 whole.mix(), run("once", 8));
-        ClassifierFinetune.run(cut, 5, manager, false);
-        ClsResult resumed = ClassifierFinetune.run(rest, 5, manager, true);
-        ClsResult straight = ClassifierFinetune.run(once, 5, manager, false);
+        ClassifierFinetune.run(cut, 5, CPU, false);
+        ClsResult resumed = ClassifierFinetune.run(rest, 5, CPU, true);
+        ClsResult straight = ClassifierFinetune.run(once, 5, CPU, false);
         assertEquals(4, resumed.steps());
         try (NDManager m = manager.newSubManager();
              Checkpoint a = Checkpoint.load(last(resumed), m);
@@ -141,21 +144,23 @@ class ClsTrainingTest {
              LatentCache train = LatentCache.open(trainCache, m);
              LatentCache test = LatentCache.open(testCache, m)) {
             LinprobeConfig cfg = probeConfig("frozen", false, 1, GlobalPool.TOKEN);
-            VisionTransformer model = ClsSetup.buildModel(cfg.model(), cfg.data(), train, test, true, 1, m);
-            Map<String, float[]> before = snapshot(model);
-            Map<String, Parameter> head = LinearProbe.headParameters(model);
-            assertEquals(List.of("head.1.weight", "head.1.bias"), List.copyOf(head.keySet()));
-            try (Lars opt = new Lars(head, ParamGroups.single(head, 0))) {
-                ClsBatches batches = new ClsBatches(train, 16, 1, LatentInput.MEAN);
-                LinearProbe.Trainer t = new LinearProbe.Trainer(model, opt, batches, null, 1, CLASSES);
-                train(t.state(), t::step, "frozen", 3, 1, m);
-            }
-            Map<String, float[]> after = snapshot(model);
-            for (String k : before.keySet()) {
-                if (k.startsWith("head.")) {
-                    assertFalse(Arrays.equals(before.get(k), after.get(k)), k + " should change");
-                } else {
-                    assertArrayEquals(before.get(k), after.get(k), k + " must stay bitwise equal");
+            try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.data(), train, test, true, 1)) {
+                VisionTransformer model = dp.master();
+                Map<String, float[]> before = snapshot(model);
+                Map<String, Parameter> head = LinearProbe.headParameters(model);
+                assertEquals(List.of("head.1.weight", "head.1.bias"), List.copyOf(head.keySet()));
+                try (Lars opt = new Lars(head, ParamGroups.single(head, 0))) {
+                    ClsBatches batches = new ClsBatches(train, 16, 1, LatentInput.MEAN);
+                    LinearProbe.Trainer t = new LinearProbe.Trainer(dp, opt, batches, null, 1, CLASSES);
+                    train(t.state(), t::step, "frozen", 3, 1, m);
+                }
+                Map<String, float[]> after = snapshot(model);
+                for (String k : before.keySet()) {
+                    if (k.startsWith("head.")) {
+                        assertFalse(Arrays.equals(before.get(k), after.get(k)), k + " should change");
+                    } else {
+                        assertArrayEquals(before.get(k), after.get(k), k + " must stay bitwise equal");
+                    }
                 }
             }
         }
@@ -169,20 +174,22 @@ class ClsTrainingTest {
             LinprobeConfig cfg = probeConfig("same", true, 1, GlobalPool.TOKEN);
             List<Map<String, float[]>> heads = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                VisionTransformer model = ClsSetup.buildModel(cfg.model(), cfg.data(), train, test, true, 11, m);
-                Map<String, Parameter> head = LinearProbe.headParameters(model);
-                try (Lars opt = new Lars(head, ParamGroups.single(head, 0));
-                     FeatureTable table = i == 0 ? FeatureTable.compute(model, train, LatentInput.MEAN, 24, true, m) : null;
-                     FeatureTable testTable = FeatureTable.compute(model, test, LatentInput.MEAN, 24, false, m)) {
+                try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.data(), train, test, true, 11);
+                     Lars opt = new Lars(LinearProbe.headParameters(dp.master()),
+                             ParamGroups.single(LinearProbe.headParameters(dp.master()), 0));
+                     FeatureTable table = i == 0
+                             ? FeatureTable.compute(dp.master(), train, LatentInput.MEAN, 24, true, m) : null;
+                     FeatureTable testTable = FeatureTable.compute(dp.master(), test, LatentInput.MEAN, 24, false, m)) {
+                    VisionTransformer model = dp.master();
                     ClsBatches batches = new ClsBatches(train, 16, 9, LatentInput.MEAN);
-                    LinearProbe.Trainer t = new LinearProbe.Trainer(model, opt, batches, table, 1, CLASSES);
+                    LinearProbe.Trainer t = new LinearProbe.Trainer(dp, opt, batches, table, 1, CLASSES);
                     train(t.state(), t::step, "same-" + i, 1, 0.5, m);
                     Accuracy stored = LinearProbe.evaluate(model, test, testTable, 16);
                     Accuracy forward = LinearProbe.evaluate(model, test, null, 16);
                     assertEquals(forward.top1(), stored.top1(), "top-1 from stored test features");
                     assertEquals(forward.loss(), stored.loss(), 1e-5, "loss from stored test features");
+                    heads.add(snapshot(model));
                 }
-                heads.add(snapshot(model));
             }
             for (String k : heads.get(0).keySet()) {
                 if (k.startsWith("head.0.num_batches")) {
@@ -205,28 +212,36 @@ class ClsTrainingTest {
              LatentCache train = LatentCache.open(trainCache, m);
              LatentCache test = LatentCache.open(testCache, m)) {
             FinetuneConfig cfg = finetuneConfig("ld", ld);
-            VisionTransformer model = ClsSetup.buildModel(cfg.model(), cfg.data(), train, test, false, 2, m);
-            int depth = model.config().depth();
-            List<ParamGroup> groups = ClassifierFinetune.paramGroups(model, cfg);
-            assertEquals(Math.pow(ld, depth), scaleOf(groups, "blocks.0.mlp.fc1.bias"), 1e-12);
-            assertEquals(Math.pow(ld, 1), scaleOf(groups, "blocks." + (depth - 1) + ".mlp.fc1.bias"), 1e-12);
-            assertEquals(Math.pow(ld, depth + 1), scaleOf(groups, "pos_embed"), 1e-12);
-            assertEquals(1.0, scaleOf(groups, "head.bias"), 1e-12);
-            Map<String, float[]> before = snapshot(model);
-            try (AdamW opt = new AdamW(model.trainableParameters(), groups)) {
-                ClassifierFinetune.Trainer t = new ClassifierFinetune.Trainer(model, opt,
-                        new ClsBatches(train, 16, 4, LatentInput.MEAN), cfg);
-                train(t.state(), t::step, "ld", 1, lr, m);
-            }
-            Map<String, float[]> after = snapshot(model);
-            // Adam's first step moves every entry with a non-zero gradient by lr * scale (no decay on biases)
-            String[] names = {"head.bias", "fc_norm.bias", "blocks." + (depth - 1) + ".mlp.fc2.bias", "blocks.0.mlp.fc2.bias"};
-            double[] scales = {1, 1, ld, Math.pow(ld, depth)};
-            for (int i = 0; i < names.length; i++) {
-                assertEquals(lr * scales[i], maxAbsDiff(before.get(names[i]), after.get(names[i])),
-                        1e-2 * lr * scales[i], names[i]);
+            try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.data(), train, test, false, 2)) {
+                VisionTransformer model = dp.master();
+                int depth = model.config().depth();
+                List<ParamGroup> groups = ClassifierFinetune.paramGroups(model, cfg);
+                assertEquals(Math.pow(ld, depth), scaleOf(groups, "blocks.0.mlp.fc1.bias"), 1e-12);
+                assertEquals(Math.pow(ld, 1), scaleOf(groups, "blocks." + (depth - 1) + ".mlp.fc1.bias"), 1e-12);
+                assertEquals(Math.pow(ld, depth + 1), scaleOf(groups, "pos_embed"), 1e-12);
+                assertEquals(1.0, scaleOf(groups, "head.bias"), 1e-12);
+                Map<String, float[]> before = snapshot(model);
+                try (AdamW opt = new AdamW(model.trainableParameters(), groups)) {
+                    ClassifierFinetune.Trainer t = new ClassifierFinetune.Trainer(dp, opt,
+                            new ClsBatches(train, 16, 4, LatentInput.MEAN), cfg);
+                    train(t.state(), t::step, "ld", 1, lr, m);
+                }
+                Map<String, float[]> after = snapshot(model);
+                // Adam's first step moves every entry with a non-zero gradient by lr * scale (no decay on biases)
+                String[] names = {"head.bias", "fc_norm.bias", "blocks." + (depth - 1) + ".mlp.fc2.bias", "blocks.0.mlp.fc2.bias"};
+                double[] scales = {1, 1, ld, Math.pow(ld, depth)};
+                for (int i = 0; i < names.length; i++) {
+                    assertEquals(lr * scales[i], maxAbsDiff(before.get(names[i]), after.get(names[i])),
+                            1e-2 * lr * scales[i], names[i]);
+                }
             }
         }
+    }
+
+    /** One replica of the classifier on the CPU, as the trainers build it. */
+    private static DataParallel<VisionTransformer> replicas(ClsModelConfig mc, ClsDataConfig data, LatentCache train,
+                                                           LatentCache test, boolean probe, long seed) {
+        return new DataParallel<>(mm -> ClsSetup.buildModel(mc, data, train, test, probe, seed, mm), CPU);
     }
 
     private static double scaleOf(List<ParamGroup> groups, String name) {

@@ -125,6 +125,21 @@ class DataParallelTest {
     }
 
     @Test
+    void mapConcatenatesTheReplicasOutputsInBatchOrder() {
+        DataParallel<Mlp> dp = parallel(2);
+        NDArray x = batch(data, 3, BATCH)[0];
+        int before = dp.master().manager().getManagedArrays().size();
+        NDArray spread = dp.map((model, shard) -> model.forward(shard.get(0)), data, x);
+        assertEquals(data, spread.getManager());
+        assertEquals(new Shape(BATCH, DIM), spread.getShape());
+        try (NDManager m = dp.master().manager().newSubManager()) {
+            NDArray whole = dp.master().forward(x.toDevice(m.getDevice(), true));
+            assertArrayEquals(whole.toFloatArray(), spread.toFloatArray(), 1e-6f);
+        }
+        assertEquals(before, dp.master().manager().getManagedArrays().size());
+    }
+
+    @Test
     void fiveAdamWStepsMatchSingleDeviceTrainingWithoutMemoryGrowth() {
         DataParallel<Mlp> dp = parallel(2);
         Mlp single = copyOf(dp.master());
