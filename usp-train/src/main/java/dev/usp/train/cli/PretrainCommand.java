@@ -13,11 +13,13 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-/** {@code usp pretrain}: USP's masked latent pretraining of a ViT on cached VAE latents. */
+/** {@code usp pretrain}: USP's masked latent pretraining of a ViT on VAE latents (a latent cache, or images through the frozen VAE). */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Masked latent modeling (MAE on VAE latents) with the official recipe.",
                 "lr = blr x effective batch / 256 (effective batch = batch_size x accum_iter), warm-up then cosine.",
-                "Example: usp pretrain --config configs/fmnist/pretrain.yaml --set data.cache=runs/fmnist/latents-train"})
+                "Input: data.source=cache (a latent cache from 'usp encode') or images (encoded by the frozen VAE data.vae).",
+                "Example: usp pretrain --config configs/fmnist/pretrain.yaml --set data.cache=runs/fmnist/latents-train",
+                "         usp pretrain --config configs/fmnist/pretrain-images.yaml --set data.vae=runs/vae-fmnist/vae.safetensors"})
 public final class PretrainCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PretrainCommand.class);

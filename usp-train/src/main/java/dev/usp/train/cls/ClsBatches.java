@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.usp.train.data.EpochOrder;
 import dev.usp.train.loop.Seeds;
 import dev.usp.vae.DiagonalGaussian;
 import dev.usp.vae.cache.LatentCache;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -29,6 +29,7 @@ public final class ClsBatches {
     }
 
     private final LatentCache cache;
+    private final EpochOrder order;
     private final int batchSize;
     private final long seed;
     private final LatentInput input;
@@ -37,10 +38,7 @@ public final class ClsBatches {
      * @throws IllegalArgumentException when the batch size is not between 1 and the number of cached images
      */
     public ClsBatches(LatentCache cache, int batchSize, long seed, LatentInput input) {
-        if (batchSize < 1 || batchSize > cache.size()) {
-            throw new IllegalArgumentException("batch size " + batchSize + " must be between 1 and the "
-                    + cache.size() + " cached images");
-        }
+        this.order = new EpochOrder(cache.size(), batchSize, seed);
         this.cache = cache;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -49,15 +47,12 @@ public final class ClsBatches {
 
     /** Full batches per epoch. */
     public int batchesPerEpoch() {
-        return cache.size() / batchSize;
+        return order.batchesPerEpoch();
     }
 
     /** The images of batch {@code index} (counted over all epochs). */
     public Selection select(long index) {
-        int perEpoch = batchesPerEpoch();
-        int within = (int) (index % perEpoch);
-        int[] order = Seeds.permutation(cache.size(), seed, index / perEpoch);
-        int[] images = Arrays.copyOfRange(order, within * batchSize, (within + 1) * batchSize);
+        int[] images = order.indices(index);
         Random rng = Seeds.random(seed, index, Seeds.DATA);
         boolean[] flips = new boolean[batchSize];
         long[] labels = new long[batchSize];

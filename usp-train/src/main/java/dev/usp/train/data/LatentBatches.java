@@ -21,6 +21,7 @@ public final class LatentBatches implements LatentSource {
     }
 
     private final LatentCache cache;
+    private final EpochOrder order;
     private final int batchSize;
     private final long seed;
 
@@ -30,10 +31,7 @@ public final class LatentBatches implements LatentSource {
      * @throws IllegalArgumentException when the batch size exceeds the number of cached images
      */
     public LatentBatches(LatentCache cache, int batchSize, long seed) {
-        if (batchSize < 1 || batchSize > cache.size()) {
-            throw new IllegalArgumentException("batch size " + batchSize + " must be between 1 and the "
-                    + cache.size() + " cached images");
-        }
+        this.order = new EpochOrder(cache.size(), batchSize, seed);
         this.cache = cache;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -42,7 +40,7 @@ public final class LatentBatches implements LatentSource {
     /** Full batches per epoch. */
     @Override
     public int batchesPerEpoch() {
-        return cache.size() / batchSize;
+        return order.batchesPerEpoch();
     }
 
     /** The batch size. */
@@ -59,11 +57,7 @@ public final class LatentBatches implements LatentSource {
     /** The batch of global step {@code step}, created in {@code m}. */
     @Override
     public Batch batch(long step, NDManager m) {
-        int perEpoch = batchesPerEpoch();
-        long epoch = step / perEpoch;
-        int within = (int) (step % perEpoch);
-        int[] order = Seeds.permutation(cache.size(), seed, epoch);
-        int[] indices = Arrays.copyOfRange(order, within * batchSize, (within + 1) * batchSize);
+        int[] indices = order.indices(step);
         long[] labels;
         NDArray latents;
         // The cache lives in host memory: sample there, then move the batch to m's device.

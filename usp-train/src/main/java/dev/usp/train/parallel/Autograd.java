@@ -10,9 +10,10 @@ import java.util.function.Supplier;
  * Autograd calls usable from several threads at once. DJL's {@code PtGradientCollector} holds a
  * JVM-wide flag that refuses a second open collector, so replica threads instead switch
  * PyTorch's grad mode, which is thread-local, and call PyTorch's backward directly (what the
- * collector does inside).
+ * collector does inside). {@link #paused} is also how frozen models (the VAE encoding
+ * pretraining input) run without recording a graph.
  */
-final class Autograd {
+public final class Autograd {
 
     private Autograd() {
     }
@@ -23,7 +24,7 @@ final class Autograd {
     }
 
     /** Runs {@code body} with grad mode off in this thread (nothing is recorded), then restores this thread's mode. */
-    static <T> T paused(Supplier<T> body) {
+    public static <T> T paused(Supplier<T> body) {
         return withGradMode(false, body);
     }
 

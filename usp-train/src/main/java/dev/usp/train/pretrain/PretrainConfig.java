@@ -30,14 +30,40 @@ public record PretrainConfig(
         Optim optim,
         Run run) {
 
-    /** Where the latents come from. */
+    /**
+     * Where the latents come from: a latent cache ({@code source: cache}: random flip + posterior
+     * sample, the official {@code --use_cached}) or images encoded on the fly by the frozen VAE
+     * ({@code source: images}: posterior mean x scale factor).
+     *
+     * @param source    {@code cache} or {@code images}
+     * @param cache     latent cache folder written by {@code usp encode} (source cache)
+     * @param vae       VAE weights, as {@code usp encode --vae} takes them (source images)
+     * @param vaePreset VAE architecture when the weights carry none (sd, kl16, fmnist-tiny, ...), or null
+     * @param dataset   {@code fmnist}: Fashion-MNIST train split padded to 32x32 + random flip;
+     *                  {@code folder}: an image folder, random-resized crop (scale 0.2-1) to
+     *                  {@code image_size} + random flip, as the official transform
+     * @param dataDir   the Fashion-MNIST IDX folder (null: /usr/share/datasets/fashion-mnist), or the image folder
+     * @param imageSize crop side for {@code folder}
+     * @param limit     use only the first N images (0: all)
+     */
     public record Data(
-            @OneOf({"cache"}) String source,
-            Path cache) {
+            @OneOf({"cache", "images"}) String source,
+            Path cache,
+            Path vae,
+            String vaePreset,
+            @OneOf({"fmnist", "folder"}) String dataset,
+            Path dataDir,
+            @Range(min = 1, max = 4096) int imageSize,
+            @Range(min = 0) int limit) {
 
-        /** A latent cache folder written by {@code usp encode}. */
+        /** A latent cache folder written by {@code usp encode}; for images: Fashion-MNIST, crops of 224. */
         public static Data defaults() {
-            return new Data("cache", null);
+            return new Data("cache", null, null, null, "fmnist", null, 224, 0);
+        }
+
+        /** True when the latents are encoded from images by the frozen VAE. */
+        public boolean fromImages() {
+            return "images".equals(source);
         }
     }
 

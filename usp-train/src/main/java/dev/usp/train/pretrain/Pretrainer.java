@@ -21,7 +21,9 @@ import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.parallel.DataParallel;
+import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.cache.LatentCache;
+import dev.usp.vae.weights.VaeFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +37,8 @@ import java.util.Set;
  * USP's masked latent pretraining ({@code main_pretrain.py} + {@code engine_pretrain.py}): an MAE
  * on VAE latents, AdamW (betas 0.9/0.95) with weight decay on every tensor of 2+ dimensions,
  * lr = blr x effective batch / 256 with per-iteration warm-up and half-cycle cosine, gradient
- * accumulation, optional input noising, data parallel over the given devices. The result's
+ * accumulation, optional input noising, data parallel over the given devices. The input is a
+ * latent cache or images encoded by the frozen VAE ({@link PretrainConfig.Data}). The result's
  * {@code model} part is the checkpoint that DiT, SiT and the ViT classifier load.
  */
 public final class Pretrainer {
@@ -50,18 +53,30 @@ public final class Pretrainer {
     }
 
     /**
-     * Runs pretraining on the latent cache named by the config.
+     * Runs pretraining on the input the config names: the latent cache ({@code data.source: cache})
+     * or images encoded by the frozen VAE ({@code data.source: images}), which lives on the first device.
      *
      * @param resume continue the run named in the config from its latest checkpoint
      * @param devices the devices to train on (several: data parallel, gradients averaged)
      */
     public static Result run(PretrainConfig cfg, long seed, boolean resume, List<Device> devices) throws IOException {
-        if (cfg.data().cache() == null) {
+        PretrainConfig.Data data = cfg.data();
+        if (data.fromImages()) {
+            if (data.vae() == null) {
+                throw new IllegalArgumentException("data.source is images but data.vae is not set: give the VAE weights"
+                        + " (e.g. --set data.vae=runs/vae-fmnist/vae.safetensors from 'usp train-vae')");
+            }
+            try (NDManager root = NDManager.newBaseManager(devices.get(0));
+                 AutoencoderKL vae = VaeFiles.load(data.vae(), data.vaePreset(), root)) {
+                return run(cfg, seed, resume, ImageInput.open(cfg, vae, seed), devices);
+            }
+        }
+        if (data.cache() == null) {
             throw new IllegalArgumentException("data.cache is not set: give the latent cache folder written by"
                     + " 'usp encode' (e.g. --set data.cache=runs/fmnist/latents-train)");
         }
         try (NDManager root = NDManager.newBaseManager();
-             LatentCache cache = LatentCache.open(cfg.data().cache(), root)) {
+             LatentCache cache = LatentCache.open(data.cache(), root)) {
             LatentSource source = new LatentBatches(cache, cfg.optim().batchSize(), seed);
             return run(cfg, seed, resume, source, devices);
         }

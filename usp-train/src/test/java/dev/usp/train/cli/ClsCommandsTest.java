@@ -31,7 +31,8 @@ class ClsCommandsTest {
         return out;
     }
 
-    private static String run(Object command, String... args) {
+    /** Runs a picocli command, asserts exit status 0, and returns what it printed. */
+    static String run(Object command, String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
