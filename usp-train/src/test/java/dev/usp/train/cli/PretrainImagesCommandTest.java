@@ -14,8 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -24,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code usp pretrain --config configs/fmnist/pretrain-images.yaml} on an image folder (2 classes
- * x 8 RGB 12x12 PNGs) through a tiny saved VAE (8x8x1 -> 4x4x4): the run trains its 4 steps with
- * finite losses and writes a checkpoint holding the MAE.
+ * {@code usp pretrain --config configs/fmnist/pretrain-images.yaml} through a tiny saved random VAE
+ * (1 channel in, downsampling 2, 4 latent channels), on an image folder (2 classes x 8 RGB 12x12
+ * PNGs, crops of 8 -> 4x4x4 latents) and on 16 Fashion-MNIST-format images (IDX files, padded to
+ * 32 -> 16x16x4): each run trains its 4 steps with finite losses and checkpoints the MAE.
  */
 class PretrainImagesCommandTest {
 
@@ -46,6 +49,29 @@ class PretrainImagesCommandTest {
                 ImageIO.write(img, "png", images.resolve("class" + c).resolve(i + ".png").toFile());
             }
         }
+        pretrain(dir, 1, "latent_size=4", "patch_size=1", "data.dataset=folder", "data.data_dir=" + images,
+                "data.image_size=8");
+    }
+
+    @Test
+    void pretrainsFromFashionMnistFilesThroughTheFrozenVae(@TempDir Path dir) throws IOException {
+        int n = 16;
+        ByteBuffer images = ByteBuffer.allocate(16 + n * 28 * 28).putInt(0x803).putInt(n).putInt(28).putInt(28);
+        ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < 28 * 28; p++) {
+                images.put((byte) ((p % 28) * (i + 3) % 256));
+            }
+            labels.put((byte) (i % 10));
+        }
+        Path idx = Files.createDirectories(dir.resolve("fmnist"));
+        Files.write(idx.resolve("train-images-idx3-ubyte"), images.array());
+        Files.write(idx.resolve("train-labels-idx1-ubyte"), labels.array());
+        pretrain(dir, 4, "latent_size=16", "patch_size=4", "data.data_dir=" + idx);
+    }
+
+    /** Saves the VAE, runs 4 steps (batch 8, 2 epochs of 16 images) with the given overrides, checks the run. */
+    private static void pretrain(Path dir, int patch, String... overrides) throws IOException {
         Path vaeFile = dir.resolve("vae").resolve(VaeFiles.WEIGHTS);
         Files.createDirectories(vaeFile.getParent());
         Engine.getInstance().setRandomSeed(5);
@@ -54,13 +80,17 @@ class PretrainImagesCommandTest {
                      new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 1, 1, 8, 4, 0.5))) {
             VaeFiles.save(vae, vaeFile, "custom");
         }
-
-        String out = ClsCommandsTest.run(new PretrainCommand(), "--config", Path.of("..", "configs", "fmnist", "pretrain-images.yaml").toString(),
-                "--seed", "3", "--set", "model=vit_tiny_patch_vae", "--set", "latent_size=4", "--set", "patch_size=1",
-                "--set", "data.dataset=folder", "--set", "data.data_dir=" + images, "--set", "data.image_size=8",
-                "--set", "data.vae=" + vaeFile, "--set", "optim.batch_size=8", "--set", "optim.epochs=2",
-                "--set", "optim.warmup_epochs=0.5", "--set", "run.dir=" + dir.resolve("runs"),
-                "--set", "run.name=img", "--set", "run.log_every=1");
+        List<String> args = new ArrayList<>(List.of("--config",
+                Path.of("..", "configs", "fmnist", "pretrain-images.yaml").toString(), "--seed", "3"));
+        List<String> sets = new ArrayList<>(List.of("model=vit_tiny_patch_vae", "data.vae=" + vaeFile,
+                "optim.batch_size=8", "optim.epochs=2", "optim.warmup_epochs=0.5", "run.dir=" + dir.resolve("runs"),
+                "run.name=img", "run.log_every=1"));
+        sets.addAll(List.of(overrides));
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        String out = ClsCommandsTest.run(new PretrainCommand(), args.toArray(String[]::new));
         assertTrue(out.contains("pretraining finished: 4 steps"), out);
         Path runDir = dir.resolve("runs/img");
         double[] loss = MetricsLog.column(MetricsLog.read(runDir.resolve("metrics.jsonl")), "loss")[1];
@@ -73,8 +103,8 @@ class PretrainImagesCommandTest {
             Path last = files.filter(f -> f.toString().endsWith(".safetensors")).sorted().reduce((a, b) -> b)
                     .orElseThrow();
             try (StateDict sd = SafeTensors.read(last, m)) {
-                long[] patch = sd.get("model.patch_embed.proj.weight").getShape().getShape();   // (D, z, p, p)
-                assertEquals(List.of(4L, 1L, 1L), List.of(patch[1], patch[2], patch[3]));
+                long[] shape = sd.get("model.patch_embed.proj.weight").getShape().getShape();   // (D, z, p, p)
+                assertEquals(List.of(4L, (long) patch, (long) patch), List.of(shape[1], shape[2], shape[3]));
             }
         }
         assertTrue(Files.readString(runDir.resolve("config.yaml")).contains("source: images"));
