@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 FinetuneClsCommand.class,
                 LinprobeCommand.class,
                 SampleCommand.class,
+                EvaluateCommand.class,
                 TrainFdnetCommand.class,
                 QuickstartCommand.class,
                 CommandLine.HelpCommand.class})

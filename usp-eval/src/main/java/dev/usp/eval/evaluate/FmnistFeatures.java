@@ -60,7 +60,7 @@ public final class FmnistFeatures implements FeatureNet {
     }
 
     /** Grey images (n, 1, 32, 32) in [-1, 1], the smaller ones padded with -1 (pixel value 0). */
-    static NDArray toNet(Images batch, NDManager m) {
+    public static NDArray toNet(Images batch, NDManager m) {
         int s = FmnistFeatureNet.SIDE;
         int pad = (s - batch.height()) / 2;
         float[] out = new float[batch.count() * s * s];
