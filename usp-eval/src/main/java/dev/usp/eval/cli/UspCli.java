@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
                 LinprobeCommand.class,
                 SampleCommand.class,
                 EvaluateCommand.class,
+                AccuracyCommand.class,
+                KnnCommand.class,
                 TrainFdnetCommand.class,
                 QuickstartCommand.class,
                 CommandLine.HelpCommand.class})
