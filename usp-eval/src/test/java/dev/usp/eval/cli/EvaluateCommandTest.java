@@ -118,6 +118,25 @@ class EvaluateCommandTest {
             assertNotEquals(0.0, fdWant);
         }
         assertTrue(r.out().contains("FD-FMNIST") && !r.out().contains(" FID "), r.out());
+
+        // the same images as grey PNG files give the same numbers
+        Path folder = tmp.resolve("grey-pngs");
+        Files.createDirectories(folder);
+        Images grey = read(samples);
+        for (int n = 0; n < grey.count(); n++) {
+            BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    img.getRaster().setSample(x, y, 0, grey.nhwc()[(n * 28 + y) * 28 + x] & 0xff);
+                }
+            }
+            ImageIO.write(img, "png", folder.resolve(String.format("%03d.png", n)).toFile());
+        }
+        Path json2 = tmp.resolve("eval-png.json");
+        CliRun fromPngs = CliRun.run("evaluate", "--fdnet", weights.toString(), "--samples", folder.toString(),
+                "--reference", reference.toString(), "--out", json2.toString());
+        assertEquals(0, fromPngs.rc(), fromPngs.toString());
+        assertEquals(m, CliRun.json(json2).getAsJsonObject("metrics"));
     }
 
     private static Path fixture(String resource) throws Exception {
