@@ -25,6 +25,9 @@ import picocli.CommandLine.Command;
                 FinetuneClsCommand.class,
                 LinprobeCommand.class,
                 SampleCommand.class,
+                EvaluateCommand.class,
+                AccuracyCommand.class,
+                KnnCommand.class,
                 TrainFdnetCommand.class,
                 QuickstartCommand.class,
                 CommandLine.HelpCommand.class})

@@ -21,19 +21,33 @@ public record Accuracy(double top1, double top5, double loss, long count) {
         if (s.dimension() != 2 || s.get(0) != labels.length) {
             throw new IllegalArgumentException("logits " + s + " do not match " + labels.length + " labels");
         }
-        int n = labels.length;
-        int classes = (int) s.get(1);
         float[] v = logits.toFloatArray();
+        double[] scores = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            scores[i] = v[i];
+        }
+        return correct(scores, (int) s.get(1), labels, ks);
+    }
+
+    /**
+     * As {@link #correct(NDArray, long[], int...)} for scores held row-major in an array
+     * (N = labels.length rows of {@code classes} values), e.g. a kNN classifier's class votes.
+     */
+    public static long[] correct(double[] scores, int classes, long[] labels, int... ks) {
+        int n = labels.length;
+        if (scores.length != (long) n * classes) {
+            throw new IllegalArgumentException(scores.length + " scores are not " + n + " rows of " + classes);
+        }
         long[] hits = new long[ks.length];
         for (int i = 0; i < n; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
                 throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, "
                         + classes + ")");
             }
-            float target = v[i * classes + (int) labels[i]];
+            double target = scores[i * classes + (int) labels[i]];
             int rank = 0;
             for (int c = 0; c < classes; c++) {
-                if (v[i * classes + c] > target) {
+                if (scores[i * classes + c] > target) {
                     rank++;
                 }
             }
