@@ -3,6 +3,7 @@ package dev.usp.train.cls;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.VisionTransformer;
@@ -147,7 +148,7 @@ public final class ClassifierFinetune {
                     // each replica: its shard's mean loss / accum, so the master's gradient is that of the batch mean / accum
                     lossSum += accum * dp.step((vit, shard) -> {
                         NDArray loss = SoftTargetCrossEntropy.loss(vit.forward(shard.get(0)), shard.get(1));
-                        return accum == 1 ? loss : loss.div(accum);
+                        return accum == 1 ? loss : Scalars.div(loss, accum);
                     }, x, target);
                 }
             }
