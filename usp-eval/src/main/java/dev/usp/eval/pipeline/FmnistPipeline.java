@@ -176,8 +176,9 @@ public final class FmnistPipeline {
                 with(cfg.generation(), "latent_cache=" + cache, "run_root=" + run, "run_name=" + cfg.generator()
                         + "-" + init, "vae=" + vaeFile, "finetune=" + nullable(pretrained)));
         List<FdPoint> curve = new ArrayList<>();
+        // Deterministic samplers: both inits start from the same noises, so the curves differ by the model only.
         SamplerSettings settings = gc.isTransport() ? SamplerSettings.ode("heun", cfg.fdSampleSteps())
-                : SamplerSettings.ddpm(cfg.fdSampleSteps());
+                : SamplerSettings.ddim(cfg.fdSampleSteps(), 0);
         try (NDManager m = NDManager.newBaseManager(device);
              AutoencoderKL vae = VaeFiles.load(vaeFile, m)) {
             vae.eval();

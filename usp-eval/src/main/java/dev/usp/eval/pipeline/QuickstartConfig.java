@@ -16,7 +16,7 @@ import java.util.List;
  * @param encodeTrainLimit training images encoded into the latent cache (0: all 60,000)
  * @param encodeTestLimit test images encoded (0: all 10,000)
  * @param fdSamples generated images per FD-FMNIST evaluation
- * @param fdSampleSteps sampler steps per FD evaluation (DDPM respacing or ODE grid)
+ * @param fdSampleSteps sampler steps per FD evaluation (DDIM respacing, eta 0, or Heun ODE grid)
  * @param reuseVae a trained VAE file to use instead of training one, or null
  * @param reuseFdnet trained FD-FMNIST net weights to use instead of training them, or null
  */

@@ -108,7 +108,8 @@ public final class QuickstartReport {
                 o.usp().transfer().replace("|", "/"))));
         md.append(row("generator, random init", String.format(Locale.ROOT, "final loss %.4f", o.random().lastLoss())));
         md.append("\n## FD-FMNIST along training (").append(o.config().fdSamples()).append(" samples, ")
-                .append(o.config().fdSampleSteps()).append(" sampler steps)\n\n");
+                .append(o.config().fdSampleSteps()).append(o.config().generator().equals("sit")
+                        ? " Heun ODE steps" : " DDIM steps (eta 0)").append(", EMA weights, same noises for both inits)\n\n");
         md.append("| step | USP init FD | random init FD | USP init IS | random init IS |\n|---|---|---|---|---|\n");
         for (int i = 0; i < Math.max(o.usp().fd().size(), o.random().fd().size()); i++) {
             FdPoint u = i < o.usp().fd().size() ? o.usp().fd().get(i) : null;

@@ -43,6 +43,11 @@ public record SamplerSettings(String method, int steps, double eta, String solve
         return new SamplerSettings("ddpm", steps, 0, "dopri5", 1e-6, 1e-3, "sigma", 1.0, 0.04, 1.0, false);
     }
 
+    /** Deterministic DDIM (eta 0) or stochastic DDIM (eta > 0) over {@code steps} respaced steps, no guidance. */
+    public static SamplerSettings ddim(int steps, double eta) {
+        return new SamplerSettings("ddim", steps, eta, "dopri5", 1e-6, 1e-3, "sigma", 1.0, 0.04, 1.0, false);
+    }
+
     /** SiT's ODE sampling with the given solver and grid (official: dopri5, atol 1e-6, rtol 1e-3). */
     public static SamplerSettings ode(String solver, int steps) {
         return new SamplerSettings("ode", steps, 0, solver, 1e-6, 1e-3, "sigma", 1.0, 0.04, 1.0, false);
