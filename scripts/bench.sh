@@ -2,7 +2,8 @@
 # Java (DJL 0.36 / libtorch 2.7.1) against PyTorch eager (Debian's torch 1.13, /usr/bin/python3),
 # row by row, A/B interleaved in one invocation: for each row java, python, java, python, ...
 # Every configuration runs in its own process, so peak RSS (VmHWM) is per configuration. Prints
-# the table last and writes bench/RESULTS.md (table, machine, MFU; bench/ANALYSIS.md appended).
+# the table last and writes bench/RESULTS.md (table, machine, MFU; bench/ANALYSIS.md appended) and
+# the raw per-process lines to bench/RESULTS.jsonl.
 #
 # Usage: scripts/bench.sh [--threads N] [--rounds N] [--rows a,b,...] [--out FILE]
 #   --threads  intra-op threads on both sides (default 1: this box has 2 shared cores)
@@ -38,8 +39,9 @@ export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$T
 JAVA=(java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS"
       -Dai.djl.pytorch.num_interop_threads=1 -cp "$JAR:$LIB/*" dev.usp.eval.bench.BenchMain)
 PY=(/usr/bin/python3 "$ROOT/scripts/bench/torch_bench.py" --threads "$THREADS")
-LOG=$(mktemp /tmp/usp-bench.XXXXXX)
-trap 'rm -f "$LOG"' EXIT
+LOG="${OUT%.md}.jsonl"   # the raw per-process lines, kept next to the results
+mkdir -p "$(dirname "$OUT")"
+: > "$LOG"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date +%s)
 

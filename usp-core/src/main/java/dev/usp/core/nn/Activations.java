@@ -24,13 +24,22 @@ public final class Activations {
      * backward is costly (scripts/bench.sh's gelu-tanh row).
      */
     public static NDArray geluTanh(NDArray x) {
-        // Out-of-place ops only: sigmoid's backward needs its own output unmodified.
-        NDArray z = x.square().mul(TWO_SQRT_2_OVER_PI * 0.044715).add(TWO_SQRT_2_OVER_PI).mul(x);
-        return Activation.sigmoid(z).mul(x);
+        // Out-of-place ops only: sigmoid's backward needs its own output unmodified. The temporaries
+        // are closed at once (autograd holds what it saved), so they do not stay alive until the
+        // step manager closes: on DiT-S/2 that is 3 (N, T, 4D) arrays per block.
+        try (NDArray sq = x.square(); NDArray a = sq.mul(TWO_SQRT_2_OVER_PI * 0.044715);
+             NDArray b = a.add(TWO_SQRT_2_OVER_PI); NDArray z = b.mul(x); NDArray s = Activation.sigmoid(z)) {
+            return s.mul(x);
+        }
     }
 
-    /** {@code nn.SiLU()}: x * sigmoid(x). */
+    /**
+     * {@code nn.SiLU()}: x * sigmoid(x). Two ops: DJL's {@code Activation.swish(x, 1)} computes
+     * x * sigmoid(x * 1), one more pass and one more temporary over the whole array.
+     */
     public static NDArray silu(NDArray x) {
-        return Activation.swish(x, 1f);
+        try (NDArray s = Activation.sigmoid(x)) {
+            return x.mul(s);
+        }
     }
 }
