@@ -118,13 +118,15 @@ def main():
     ap.add_argument("--seconds", type=int, required=True)
     ap.add_argument("--load-before", default="?")
     ap.add_argument("--analysis")
+    ap.add_argument("--load-after", help="default: now (set it when rewriting the report of an earlier run)")
+    ap.add_argument("--date", help="the run's date, default: now")
     a = ap.parse_args()
     summary = summarise(load(a.log))
     tab, peak = table(summary)
     model, cpus, java = machine()
     with open("/proc/loadavg") as f:
-        load_after = " ".join(f.read().split()[:3])
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        load_after = a.load_after or " ".join(f.read().split()[:3])
+    now = a.date or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rounds = "\n".join(f"- {row}: Java {d['java']['rounds'] if d.get('java') else '-'} s, PyTorch "
                        f"{d['torch']['rounds'] if d.get('torch') else '-'} s"
                        for row, d in summary.items())
