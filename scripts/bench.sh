@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Java (DJL 0.36 / libtorch 2.7.1) against PyTorch eager (Debian's torch 1.13, /usr/bin/python3),
+# row by row, A/B interleaved in one invocation: for each row java, python, java, python, ...
+# Every configuration runs in its own process, so peak RSS (VmHWM) is per configuration. Prints
+# the table last and writes bench/RESULTS.md (table, machine, MFU; bench/ANALYSIS.md appended) and
+# the raw per-process lines to bench/RESULTS.jsonl.
+#
+# Usage: scripts/bench.sh [--threads N] [--rounds N] [--rows a,b,...] [--out FILE]
+#   --threads  intra-op threads on both sides (default 1: this box has 2 shared cores)
+#   --rounds   java/python pairs per row (default 2); the table shows the median over rounds
+#   --rows     subset of: matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd ddpm-tiny fd-10k
+#              op-overhead gelu-tanh adamw-only (the last three: micro-measurements)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+THREADS=1
+ROUNDS=2
+ROWS="matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd ddpm-tiny fd-10k op-overhead gelu-tanh adamw-only"
+OUT="$ROOT/bench/RESULTS.md"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) THREADS=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --rows) ROWS=${2//,/ }; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    *) echo "bench.sh: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+[ "$ROUNDS" -ge 1 ] && [ "$THREADS" -ge 1 ] || { echo "bench.sh: --rounds and --threads must be >= 1" >&2; exit 2; }
+
+JAR="$ROOT/usp-eval/target/usp-eval-0.1.0-SNAPSHOT.jar"
+LIB="$ROOT/usp-eval/target/lib"
+if [ ! -f "$JAR" ] || [ ! -d "$LIB" ] || \
+   [ -n "$(find "$ROOT"/usp-*/src/main "$ROOT"/pom.xml "$ROOT"/usp-*/pom.xml -newer "$JAR" -print -quit)" ]; then
+  echo "bench: building usp-eval (mvn package -DskipTests) ..." >&2
+  (cd "$ROOT" && mvn -B -ntp -q -DskipTests -pl usp-eval -am package) >&2
+fi
+
+export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
+JAVA=(java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS"
+      -Dai.djl.pytorch.num_interop_threads=1 -cp "$JAR:$LIB/*" dev.usp.eval.bench.BenchMain)
+PY=(/usr/bin/python3 "$ROOT/scripts/bench/torch_bench.py" --threads "$THREADS")
+LOG="${OUT%.md}.jsonl"   # the raw per-process lines, kept next to the results
+mkdir -p "$(dirname "$OUT")"
+: > "$LOG"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+START=$(date +%s)
+
+run() {  # side, row, command...
+  local side=$1 row=$2; shift 2
+  local t0=$SECONDS line
+  if line=$("$@" 2>/dev/null | grep '^BENCH ' | tail -1) && [ -n "$line" ]; then
+    echo "${line#BENCH }" >> "$LOG"
+    echo "bench: $row $side done in $((SECONDS - t0)) s" >&2
+  else
+    echo "{\"row\": \"$row\", \"side\": \"$side\", \"failed\": true}" >> "$LOG"
+    echo "bench: $row $side FAILED (rerun: $*)" >&2
+  fi
+}
+
+for row in $ROWS; do
+  for ((r = 1; r <= ROUNDS; r++)); do
+    run java "$row" "${JAVA[@]}" "$row"
+    run torch "$row" "${PY[@]}" "$row"
+  done
+done
+
+/usr/bin/python3 "$ROOT/scripts/bench/report.py" --log "$LOG" --out "$OUT" --threads "$THREADS" \
+  --rounds "$ROUNDS" --seconds $(( $(date +%s) - START )) --load-before "$LOAD_BEFORE" \
+  --analysis "$ROOT/bench/ANALYSIS.md"

@@ -1,0 +1,70 @@
+package dev.usp.eval.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Times a workload: warm-up units, then timed units; reports the median unit time and the
+ * process's peak resident set (VmHWM), so each configuration must run in its own process.
+ *
+ * @param row       the row name
+ * @param medianS   median seconds per unit over the timed units
+ * @param timesS    every timed unit's seconds
+ * @param items     items per unit
+ * @param unit      throughput unit
+ * @param flops     analytic FLOPs per unit
+ * @param peakRssMb VmHWM in MiB after the run
+ */
+record Measurement(String row, double medianS, double[] timesS, double items, String unit, double flops,
+                   double peakRssMb) {
+
+    /** Runs {@code warmup} untimed and {@code steps} timed units of {@code w}. */
+    static Measurement run(String row, Workload w, int warmup, int steps) {
+        for (int i = 0; i < warmup; i++) {
+            w.step();
+        }
+        double[] times = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            w.step();
+            times[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return new Measurement(row, median(times), times, w.itemsPerStep(), w.unit(), w.flopsPerStep(), readPeakRssMb());
+    }
+
+    /** The median of the values (mean of the middle two for an even count). */
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** This process's peak resident set in MiB, from {@code /proc/self/status} (NaN when unavailable). */
+    static double readPeakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    /** One JSON line that scripts/bench/report.py reads (the Python side prints the same keys). */
+    String toJson() {
+        StringBuilder t = new StringBuilder();
+        for (int i = 0; i < timesS.length; i++) {
+            t.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.6f", timesS[i]));
+        }
+        return String.format(Locale.ROOT, "{\"row\": \"%s\", \"side\": \"java\", \"median_s\": %.6f, \"times_s\": [%s],"
+                + " \"items\": %.1f, \"unit\": \"%s\", \"flops\": %.6e, \"peak_rss_mb\": %.1f}",
+                row, medianS, t, items, unit, flops, peakRssMb);
+    }
+}
