@@ -49,12 +49,21 @@ public final class AdamW extends Optimizer {
         }
         NDArray m = state.get("exp_avg");
         NDArray v = state.get("exp_avg_sq");
-        m.muli(beta1).addi(grad.mul(1 - beta1));
-        v.muli(beta2).addi(grad.mul(1 - beta2).mul(grad));
+        // Outside autograd, so temporaries are updated in place: 3 full-size arrays instead of 8.
+        try (NDArray g1 = grad.mul(1 - beta1)) {
+            m.muli(beta1).addi(g1);
+        }
+        try (NDArray g2 = grad.mul(1 - beta2)) {
+            v.muli(beta2).addi(g2.muli(grad));
+        }
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2 = 1 - Math.pow(beta2, step);
         double stepSize = lr / biasCorrection1;
-        NDArray denom = v.sqrt().div(Math.sqrt(biasCorrection2)).add(eps);
-        param.subi(m.div(denom).mul(stepSize));
+        try (NDArray denom = v.sqrt()) {
+            denom.divi(Math.sqrt(biasCorrection2)).addi(eps);
+            try (NDArray update = m.div(denom)) {
+                param.subi(update.muli(stepSize));
+            }
+        }
     }
 }
