@@ -2,6 +2,7 @@ package dev.usp.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import dev.usp.core.engine.Scalars;
 
 /** The activations the models use, with PyTorch's exact formulas. */
 public final class Activations {
@@ -23,8 +24,9 @@ public final class Activations {
      */
     public static NDArray geluTanh(NDArray x) {
         // Out-of-place ops only: tanh's backward needs its own output unmodified.
-        NDArray inner = x.pow(3).mul(0.044715).add(x).mul(SQRT_2_OVER_PI).tanh();
-        return inner.add(1.0).mul(x).mul(0.5);
+        // Scalars: autograd keeps these numbers for the backward (see Scalars on DJL's op(Number))
+        NDArray inner = Scalars.mul(Scalars.mul(Scalars.pow(x, 3), 0.044715).add(x), SQRT_2_OVER_PI).tanh();
+        return Scalars.mul(inner.add(1.0).mul(x), 0.5);
     }
 
     /** {@code nn.SiLU()}: x * sigmoid(x). */

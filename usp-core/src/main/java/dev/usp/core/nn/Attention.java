@@ -3,6 +3,7 @@ package dev.usp.core.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scalars;
 
 /**
  * timm's multi-head self-attention: one fused {@code qkv} Linear (D -> 3D) and an output
@@ -39,7 +40,7 @@ public final class Attention extends Module {
         NDArray q = parts.get(0).squeeze(0);                                   // (B, H, N, d)
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1); // (B, H, N, N)
+        NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).softmax(-1); // (B, H, N, N)
         NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, d);    // (B, N, D)
         return proj.forward(out);
     }

@@ -2,6 +2,7 @@ package dev.usp.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.Scalars;
 
 /** Stochastic depth (timm's {@code drop_path}): drops a residual branch per sample and rescales the rest. */
 public final class DropPath {
@@ -24,6 +25,6 @@ public final class DropPath {
         dims[0] = x.getShape().get(0);
         NDArray mask = x.getManager().randomUniform(0f, 1f, new Shape(dims), x.getDataType())
                 .lt(keep).toType(x.getDataType(), false);
-        return x.mul(mask).div(keep);
+        return Scalars.div(x.mul(mask), keep);
     }
 }

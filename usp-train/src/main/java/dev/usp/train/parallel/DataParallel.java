@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Module;
 import dev.usp.core.nn.Parameter;
 import org.slf4j.Logger;
@@ -260,7 +261,7 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
                 throw new IllegalArgumentException("the shard loss must be a scalar, got shape "
                         + value.getShape() + " on replica " + i + " (" + devices.get(i) + ")");
             }
-            Autograd.backward(value.mul(share));
+            Autograd.backward(Scalars.mul(value, share));
             return value.getFloat();
         });
     }

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.engine.Scalars;
 import dev.usp.models.mae.LatentNoise;
 import dev.usp.models.mae.MaeModels;
 import dev.usp.models.mae.MaeOptions;
@@ -150,7 +151,7 @@ public final class Pretrainer {
         }
         return accum * dp.step((mae, shard) -> {
             MaeOutput out = mae.forward(shard.get(0), cfg.maskRatio(), shard.get(1), null);
-            return out.loss().div(accum);
+            return Scalars.div(out.loss(), accum);
         }, x, target);
     }
 }
