@@ -2,6 +2,7 @@ package dev.usp.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import dev.usp.core.engine.Scalars;
 
 /**
  * LDM's {@code DiagonalGaussianDistribution}: the posterior N(mean, exp(logvar)) given by the
@@ -49,7 +50,7 @@ public final class DiagonalGaussian {
     /** exp(0.5 logvar). */
     public NDArray std() {
         if (std == null) {
-            std = logvar.mul(0.5).exp();
+            std = Scalars.mul(logvar, 0.5).exp();
         }
         return std;
     }
@@ -84,7 +85,7 @@ public final class DiagonalGaussian {
 
     /** KL(q || N(0, I)) per sample: 0.5 sum(mean^2 + var - 1 - logvar) over (z, h, w); shape (N). */
     public NDArray kl() {
-        return mean.square().add(var()).sub(1.0).sub(logvar).sum(new int[] {1, 2, 3}).mul(0.5);
+        return Scalars.mul(mean.square().add(var()).sub(1.0).sub(logvar).sum(new int[] {1, 2, 3}), 0.5);
     }
 
     /** mean ++ logvar (clamped) along the channel axis: (N, 2z, h, w). */

@@ -18,9 +18,20 @@ public final class Scalars {
     private Scalars() {
     }
 
-    /** A 0-d tensor of {@code value} in engine memory, in {@code like}'s manager, type and device. */
+    /**
+     * A 0-d tensor of {@code value} in engine memory, in {@code like}'s manager, type and device
+     * (as a product of an engine-made one, so that a float64 value keeps its precision).
+     */
     public static NDArray of(NDArray like, double value) {
-        return like.getManager().full(new Shape(), (float) value, like.getDataType());
+        try (NDArray one = like.getManager().ones(new Shape(), like.getDataType())) {
+            NDArray s = one.mul(value);   // 0-d times a double scalar may come back as float64
+            if (s.getDataType() == like.getDataType()) {
+                return s;
+            }
+            try (s) {
+                return s.toType(like.getDataType(), false);
+            }
+        }
     }
 
     /** {@code x * value}. */

@@ -3,6 +3,7 @@ package dev.usp.core.engine;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The gradients of {@link Scalars}' ops stay exact when the garbage collector runs between the
@@ -28,6 +30,18 @@ class ScalarsTest {
         assertArrayEquals(new float[] {3f, 3f, 3f}, gradient(x, w -> Scalars.mul(w, 3)));
         assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f}, gradient(x, w -> Scalars.div(w, 4)));
         assertArrayEquals(new float[] {2f, 4f, 8f}, gradient(x, w -> Scalars.pow(w, 2)));
+    }
+
+    @Test
+    void scalarsTakeTheArraysTypeAndKeepFloat64Precision() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray f32 = m.create(2f);
+            assertEquals(DataType.FLOAT32, Scalars.mul(f32, 0.1).getDataType());
+            assertEquals(0.2f, Scalars.mul(f32, 0.1).getFloat());
+            NDArray f64 = m.create(new double[] {3.0}, new Shape(1));
+            assertEquals(DataType.FLOAT64, Scalars.div(f64, 7.0).getDataType());
+            assertEquals(3.0 / 7.0, Scalars.div(f64, 7.0).getDouble(0));
+        }
     }
 
     /** d/dw sum(op(w)) at {@code x}, with a GC and 200 reused 4-byte direct buffers holding 123 in between. */

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.VisionTransformer;
@@ -178,7 +179,7 @@ public final class ClassifierFinetune {
                     }
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray loss = SoftTargetCrossEntropy.loss(model.forward(x), target);
-                        gc.backward(accum == 1 ? loss : loss.div(accum));
+                        gc.backward(accum == 1 ? loss : Scalars.div(loss, accum));
                         lossSum += loss.getFloat();
                     }
                 }

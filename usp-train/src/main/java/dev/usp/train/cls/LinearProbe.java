@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.ProbeHead;
@@ -209,7 +210,7 @@ public final class LinearProbe {
             NDArray target = Mixup.mixupTarget(labels, numClasses, 1.0, 0.0, features);   // one-hot (N, K)
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = SoftTargetCrossEntropy.loss(probe.forward(features), target);
-                gc.backward(accum == 1 ? loss : loss.div(accum));
+                gc.backward(accum == 1 ? loss : Scalars.div(loss, accum));
                 return loss.getFloat();
             }
         }

@@ -2,6 +2,7 @@ package dev.usp.train.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import dev.usp.core.engine.Scalars;
 
 /** Gaussian helpers of ADM's {@code diffusion_utils}: KL, discretised likelihood, flat means. */
 public final class DiffusionMath {
@@ -15,13 +16,13 @@ public final class DiffusionMath {
     public static NDArray normalKl(NDArray mean1, NDArray logvar1, NDArray mean2, NDArray logvar2) {
         NDArray ratio = logvar1.sub(logvar2).exp();
         NDArray sq = mean1.sub(mean2).square().mul(logvar2.neg().exp());
-        return logvar2.sub(logvar1).add(ratio).add(sq).sub(1.0).mul(0.5);
+        return Scalars.mul(logvar2.sub(logvar1).add(ratio).add(sq).sub(1.0), 0.5);
     }
 
     /** ADM's tanh approximation of the standard normal CDF. */
     public static NDArray approxStandardNormalCdf(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
-        return inner.tanh().add(1.0).mul(0.5);
+        NDArray inner = Scalars.mul(x.add(Scalars.mul(Scalars.pow(x, 3), 0.044715)), SQRT_2_OVER_PI);
+        return Scalars.mul(inner.tanh().add(1.0), 0.5);
     }
 
     /**
@@ -37,9 +38,11 @@ public final class DiffusionMath {
         NDArray invStdv = logScales.neg().exp();
         NDArray cdfPlus = approxStandardNormalCdf(centered.add(1.0 / 255.0).mul(invStdv));
         NDArray cdfMin = approxStandardNormalCdf(centered.sub(1.0 / 255.0).mul(invStdv));
-        NDArray logCdfPlus = cdfPlus.maximum(1e-12).log();
-        NDArray logOneMinusCdfMin = cdfMin.neg().add(1.0).maximum(1e-12).log();
-        NDArray logCdfDelta = cdfPlus.sub(cdfMin).maximum(1e-12).log();
+        NDArray logCdfPlus = cdfPlus.maximum(Scalars.of(cdfPlus, 1e-12)).log();
+        NDArray oneMinusCdfMin = cdfMin.neg().add(1.0);
+        NDArray logOneMinusCdfMin = oneMinusCdfMin.maximum(Scalars.of(oneMinusCdfMin, 1e-12)).log();
+        NDArray cdfDelta = cdfPlus.sub(cdfMin);
+        NDArray logCdfDelta = cdfDelta.maximum(Scalars.of(cdfDelta, 1e-12)).log();
         NDArray upper = NDArrays.where(x.gt(0.999), logOneMinusCdfMin, logCdfDelta);
         return NDArrays.where(x.lt(-0.999), logCdfPlus, upper);
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.Scalars;
 
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -252,7 +253,7 @@ public final class GaussianDiffusion {
     private PMeanVariance pMeanVariance(NDArray modelOutput, NDArray x, long[] idx, boolean clipDenoised) {
         NDList parts = splitOutput(modelOutput, x);
         NDArray eps = parts.get(0);
-        NDArray frac = parts.get(1).add(1.0).div(2.0);
+        NDArray frac = Scalars.div(parts.get(1).add(1.0), 2.0);
         NDArray logVariance = frac.mul(gather(Table.LOG_BETAS, idx, x))
                 .add(frac.neg().add(1.0).mul(gather(Table.POSTERIOR_LOG_VARIANCE_CLIPPED, idx, x)));
         NDArray predXstart = xstartFromEps(x, idx, eps);
@@ -315,10 +316,10 @@ public final class GaussianDiffusion {
     private NDArray vbTerms(NDArray modelOutput, NDArray xStart, NDArray xT, long[] idx, boolean clipDenoised) {
         Posterior truth = posterior(xStart, xT, idx);
         PMeanVariance out = pMeanVariance(modelOutput, xT, idx, clipDenoised);
-        NDArray kl = DiffusionMath.meanFlat(
-                DiffusionMath.normalKl(truth.mean(), truth.logVariance(), out.mean(), out.logVariance())).div(LOG2);
-        NDArray nll = DiffusionMath.meanFlat(DiffusionMath.discretizedGaussianLogLikelihood(
-                xStart, out.mean(), out.logVariance().mul(0.5)).neg()).div(LOG2);
+        NDArray kl = Scalars.div(DiffusionMath.meanFlat(
+                DiffusionMath.normalKl(truth.mean(), truth.logVariance(), out.mean(), out.logVariance())), LOG2);
+        NDArray nll = Scalars.div(DiffusionMath.meanFlat(DiffusionMath.discretizedGaussianLogLikelihood(
+                xStart, out.mean(), Scalars.mul(out.logVariance(), 0.5)).neg()), LOG2);
         boolean[] first = new boolean[idx.length];
         for (int i = 0; i < idx.length; i++) {
             first[i] = idx[i] == 0;

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.core.data.Pad;
+import dev.usp.core.engine.Scalars;
 import dev.usp.core.weights.StateDict;
 import dev.usp.train.loop.Checkpoint;
 import dev.usp.train.loop.MetricsLog;
@@ -178,8 +179,8 @@ public final class VaeTrainer {
             NDArray diff = out.sub(x);
             NDArray recLoss = (config.loss().equals("l1") ? diff.abs() : diff.square()).mean();
             float pixels = x.getShape().size() / x.getShape().get(0);
-            NDArray klLoss = post.kl().mean().div(pixels);
-            NDArray loss = recLoss.add(klLoss.mul((float) config.klWeight()));
+            NDArray klLoss = Scalars.div(post.kl().mean(), pixels);
+            NDArray loss = recLoss.add(Scalars.mul(klLoss, config.klWeight()));
             gc.backward(loss);
             rec = recLoss.getFloat();
             kl = klLoss.getFloat();

@@ -2,6 +2,7 @@ package dev.usp.vae.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Conv2d;
 import dev.usp.core.nn.Module;
 
@@ -39,7 +40,7 @@ public final class AttnBlock extends Module implements Layer {
         NDArray qs = q.forward(h).reshape(n, channels, hw).transpose(0, 2, 1);   // (N, HW, C)
         NDArray ks = k.forward(h).reshape(n, channels, hw);                      // (N, C, HW)
         NDArray vs = v.forward(h).reshape(n, channels, hw);                      // (N, C, HW)
-        NDArray w = qs.matMul(ks).mul(Math.pow(channels, -0.5)).softmax(2);      // (N, HWq, HWk)
+        NDArray w = Scalars.mul(qs.matMul(ks), Math.pow(channels, -0.5)).softmax(2);      // (N, HWq, HWk)
         NDArray out = vs.matMul(w.transpose(0, 2, 1)).reshape(x.getShape());      // (N, C, H, W)
         return x.add(projOut.forward(out));
     }
