@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * Checks a run folder after a crash (the kill-and-resume check): the newest complete checkpoint
  * loads in full, and the {@code last} pointer, when present, names a complete checkpoint. Prints
  * one line and exits 0 when everything that exists loads (also when there is no checkpoint yet),
- * 1 otherwise.
+ * 1 otherwise. Temporary files left by an interrupted write are listed, then removed as a resume
+ * would remove them.
  */
 public final class CheckpointProbe {
 
