@@ -29,8 +29,11 @@ public final class Activations {
         return Scalars.mul(inner.add(1.0).mul(x), 0.5);
     }
 
-    /** {@code nn.SiLU()}: x * sigmoid(x). */
+    /**
+     * {@code nn.SiLU()}: x * sigmoid(x). Not DJL's {@code Activation.swish(x, 1f)}: that computes
+     * {@code x.mul(1f)}, whose scalar autograd keeps without keeping its memory (see {@link Scalars}).
+     */
     public static NDArray silu(NDArray x) {
-        return Activation.swish(x, 1f);
+        return x.mul(Activation.sigmoid(x));
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.usp.core.nn.Activations;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -30,6 +31,12 @@ class ScalarsTest {
         assertArrayEquals(new float[] {3f, 3f, 3f}, gradient(x, w -> Scalars.mul(w, 3)));
         assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f}, gradient(x, w -> Scalars.div(w, 4)));
         assertArrayEquals(new float[] {2f, 4f, 8f}, gradient(x, w -> Scalars.pow(w, 2)));
+        float[] silu = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double sig = 1 / (1 + Math.exp(-x[i]));
+            silu[i] = (float) (sig + x[i] * sig * (1 - sig));
+        }
+        assertArrayEquals(silu, gradient(x, Activations::silu), 1e-6f, "SiLU avoids DJL's swish(x, 1f)");
     }
 
     @Test
