@@ -6,8 +6,8 @@
 # (dev.usp.train.reliability.CheckpointProbe) and `--resume` continues. The final checkpoint
 # (model and optimiser state) must equal that of an uninterrupted run with the same seed, bit for
 # bit or within 1e-6. Prints PASS or FAIL. The latents come from a VAE trained for 2 steps (usp
-# train-vae, then usp encode); the run is MAE pretraining because VAE training itself is not
-# reproducible across processes on this CPU (see the reliability notes).
+# train-vae, then usp encode). Bit-exactness needs every scalar operand of the forward pass in
+# engine memory (dev.usp.core.engine.Scalars): a DJL scalar freed by a GC corrupts gradients.
 #   scripts/kill-resume.sh [OUT_DIR]      (default runs/kill-resume)
 # Environment: KR_SEED (seed of the kill moments, default 1), KR_KILLS (random kills, default 3).
 # The kill inside a checkpoint write uses the test hook of dev.usp.core.io.AtomicFiles: the JVM
