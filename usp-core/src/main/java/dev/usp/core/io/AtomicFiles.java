@@ -30,6 +30,14 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /**
+     * Test hook of the kill-and-resume check: a system property giving milliseconds to pause after
+     * the temporary file is complete and before it is renamed (0 or unset: no pause).
+     */
+    public static final String PAUSE_MS_PROPERTY = "usp.test.atomicWritePauseMs";
+    /** Regex on the target file name that the pause applies to; default: every file. */
+    public static final String PAUSE_MATCH_PROPERTY = "usp.test.atomicWritePauseMatch";
+
     private static final Set<PosixFilePermission> NEW_FILE = PosixFilePermissions.fromString("rw-r--r--");
 
     private AtomicFiles() {
@@ -61,6 +69,7 @@ public final class AtomicFiles {
                 out.flush();
                 ch.force(true);
             }
+            pauseForTest(target);
             copyPermissions(target, tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -76,6 +85,17 @@ public final class AtomicFiles {
     /** Writes a string as UTF-8, atomically. */
     public static void writeString(Path target, String text) throws IOException {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void pauseForTest(Path target) {
+        long ms = Long.getLong(PAUSE_MS_PROPERTY, 0L);
+        if (ms > 0 && target.getFileName().toString().matches(System.getProperty(PAUSE_MATCH_PROPERTY, ".*"))) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void copyPermissions(Path target, Path tmp) throws IOException {

@@ -4,14 +4,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AtomicFilesTest {
 
@@ -48,6 +53,40 @@ class AtomicFilesTest {
         assertEquals("b: 2\n", Files.readString(target));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
         assertEquals(List.of(target), list(target.getParent()));
+    }
+
+    @Test
+    void testPauseHoldsTheCompleteTemporaryFileBeforeTheRename(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("step-1.safetensors");
+        byte[] content = new byte[100_000];
+        Arrays.fill(content, (byte) 7);
+        System.setProperty(AtomicFiles.PAUSE_MS_PROPERTY, "2000");
+        System.setProperty(AtomicFiles.PAUSE_MATCH_PROPERTY, "step-.*");
+        try {
+            AtomicFiles.writeString(dir.resolve("last"), "not paused");
+            assertEquals(List.of(dir.resolve("last")), list(dir), "a name the pattern does not match is not paused");
+            Thread writer = new Thread(() -> {
+                try {
+                    AtomicFiles.write(target, out -> out.write(content));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            Path tmp = null;
+            while (tmp == null && writer.isAlive()) {
+                tmp = list(dir).stream().filter(p -> p.toString().endsWith(".tmp")).findFirst().orElse(null);
+                Thread.sleep(10);
+            }
+            assertTrue(tmp != null, "the temporary file was never seen");
+            assertFalse(Files.exists(target), "renamed before the pause ended");
+            writer.join();
+            assertArrayEquals(content, Files.readAllBytes(target));
+            assertFalse(Files.exists(tmp));
+        } finally {
+            System.clearProperty(AtomicFiles.PAUSE_MS_PROPERTY);
+            System.clearProperty(AtomicFiles.PAUSE_MATCH_PROPERTY);
+        }
     }
 
     private static List<Path> list(Path dir) throws IOException {

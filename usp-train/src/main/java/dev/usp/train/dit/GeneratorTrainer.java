@@ -210,6 +210,10 @@ public final class GeneratorTrainer {
                     + " but the config asks for " + config.latentChannels() + "x" + config.latentSize() + "x"
                     + config.latentSize() + " latents (latent_channels, latent_size)");
         }
+        if (config.batchSize() > cache.size()) {
+            throw new IllegalArgumentException("batch_size " + config.batchSize() + " is larger than the " + cache.size()
+                    + " images of the latent cache " + config.latentCache());
+        }
     }
 
     private static long count(Map<String, Parameter> params) {

@@ -188,8 +188,8 @@ public final class VaeTrainer {
         }
         double norm = config.gradClip() > 0 ? GradClip.clipGradNorm(vae.trainableParameters(), config.gradClip())
                 : GradClip.gradNorm(vae.trainableParameters());
-        // Rarely (about 1 fresh model in 40, not reproducibly) the backward returns non-finite
-        // gradients while the loss is finite; the optimiser then skips the update.
+        // A non-finite gradient with a finite loss (seen before the Scalars fix, when a GC freed a
+        // scalar autograd still needed) skips the update instead of poisoning the weights.
         boolean skip = !opt.stepIfFinite(ctx.lr(), norm);
         return StepResult.of(total, x.getShape().get(0)).with("rec_loss", rec).with("kl_per_pixel", kl)
                 .with("grad_norm", skip ? Double.NaN : norm).with("skipped_updates", skip ? 1 : 0);
