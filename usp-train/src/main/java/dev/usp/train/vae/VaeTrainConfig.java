@@ -56,7 +56,7 @@ public record VaeTrainConfig(String preset, Path dataDir, Path runRoot, String r
      * but two of four diverged to NaN within 300 steps.
      */
     public static VaeTrainConfig defaults() {
-        return new VaeTrainConfig("fmnist-tiny", null, Path.of("runs"), "vae-fmnist", 3000, 32, 1e-3, 50, "cosine",
-                0.0, 0.0, 0.5, 0.9, 1.0, "l1", 1e-6, 20, 500, 0.0, 0, 0, 4096, 500, 16);
+        return new VaeTrainConfig("fmnist-tiny", null, Path.of("runs"), "vae-fmnist", 2000, 32, 2e-3, 50, "cosine",
+                0.0, 0.0, 0.9, 0.999, 1.0, "l1", 1e-6, 20, 500, 0.0, 0, 0, 4096, 500, 16);
     }
 }
