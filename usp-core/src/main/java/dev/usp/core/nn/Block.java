@@ -2,6 +2,7 @@ package dev.usp.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 
 /**
  * The pre-norm transformer block of ViT and MAE (timm's {@code Block}):
@@ -27,7 +28,10 @@ public final class Block extends Module {
 
     /** (B, N, D) -> (B, N, D). */
     public NDArray forward(NDArray x) {
-        x = x.add(DropPath.apply(attn.forward(norm1.forward(x)), dropPath, isTraining()));
-        return x.add(DropPath.apply(mlp.forward(norm2.forward(x)), dropPath, isTraining()));
+        // The block's temporaries are freed when it ends, not when the step's manager closes.
+        return Scopes.run(x, in -> {
+            NDArray h = in.add(DropPath.apply(attn.forward(norm1.forward(in)), dropPath, isTraining()));
+            return h.add(DropPath.apply(mlp.forward(norm2.forward(h)), dropPath, isTraining()));
+        });
     }
 }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.dit.DiTConfig;
 import dev.usp.train.diffusion.GaussianDiffusion;
-import dev.usp.train.diffusion.StepScope;
+import dev.usp.core.engine.Scopes;
 
 import java.util.Arrays;
 
@@ -42,7 +42,7 @@ final class DdpmSampling implements Workload {
         long[] ts = new long[labels.length];
         Arrays.fill(ts, t);
         NDArray prev = x;
-        x = StepScope.run(x, cur -> diffusion.pSample(model::forward, cur, cur.getManager().create(ts),
+        x = Scopes.run(x, cur -> diffusion.pSample(model::forward, cur, cur.getManager().create(ts),
                 cur.getManager().create(labels), false, null).sample());
         prev.close();
         t = t == 0 ? diffusion.numTimesteps() - 1 : t - 1;

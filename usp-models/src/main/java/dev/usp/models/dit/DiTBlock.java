@@ -3,6 +3,7 @@ package dev.usp.models.dit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.nn.Attention;
 import dev.usp.core.nn.LayerNorm;
 import dev.usp.core.nn.Mlp;
@@ -33,11 +34,14 @@ public final class DiTBlock extends Module {
 
     /** x (N, T, D), c (N, D) -> (N, T, D). */
     public NDArray forward(NDArray x, NDArray c) {
-        NDList m = adaLn.forward(c);  // shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp: (N, 1, D)
-        NDArray h = attn.forward(AdaLnModulation.modulate(norm1.forward(x), m.get(0), m.get(1)));
-        x = x.add(m.get(2).mul(h));
-        h = mlp.forward(AdaLnModulation.modulate(norm2.forward(x), m.get(3), m.get(4)));
-        return x.add(m.get(5).mul(h));
+        // The block's temporaries are freed when it ends, not when the step's manager closes.
+        return Scopes.run(new NDList(x, c), in -> {
+            NDList m = adaLn.forward(in.get(1)); // shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp: (N, 1, D)
+            NDArray h = attn.forward(AdaLnModulation.modulate(norm1.forward(in.get(0)), m.get(0), m.get(1)));
+            NDArray y = in.get(0).add(m.get(2).mul(h));
+            h = mlp.forward(AdaLnModulation.modulate(norm2.forward(y), m.get(3), m.get(4)));
+            return new NDList(y.add(m.get(5).mul(h)));
+        }).head();
     }
 
     /** The adaLN modulation (zero-initialised by DiT). */

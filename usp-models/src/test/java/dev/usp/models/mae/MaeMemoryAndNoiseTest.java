@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MaeMemoryAndNoiseTest {
 
     @Test
-    void trainingStepsInStepScopesKeepTheModelManagerConstant() {
+    void trainingStepsInScopessKeepTheModelManagerConstant() {
         Engine.getInstance().setRandomSeed(7);
         try (NDManager m = NDManager.newBaseManager()) {
             MaskedAutoencoder model = new MaskedAutoencoder(MaeParityTest.tinyConfig(true, false), m);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.engine.Scalars;
 
 import java.util.Arrays;
@@ -392,7 +393,7 @@ public final class GaussianDiffusion {
             long[] ts = new long[(int) n];
             Arrays.fill(ts, i);
             NDArray prev = x;
-            x = StepScope.run(x, cur -> step.apply(cur, cur.getManager().create(ts)));
+            x = Scopes.run(x, cur -> step.apply(cur, cur.getManager().create(ts)));
             if (prev != noise) {
                 prev.close();
             }

@@ -10,7 +10,7 @@ import dev.usp.models.dit.DiT;
 import dev.usp.models.sit.SiT;
 import dev.usp.train.diffusion.DenoiserFn;
 import dev.usp.train.diffusion.GaussianDiffusion;
-import dev.usp.train.diffusion.StepScope;
+import dev.usp.core.engine.Scopes;
 import dev.usp.train.transport.Transport;
 
 import java.util.Arrays;
@@ -112,7 +112,7 @@ public final class LatentSampler {
             Arrays.fill(ts, i);
             NDArray prev = x;
             boolean stochastic = s.method().equals("ddpm") || s.eta() > 0;
-            x = StepScope.run(x, cur -> {
+            x = Scopes.run(x, cur -> {
                 NDManager sm = cur.getManager();
                 NDArray t = sm.create(ts);
                 NDArray z = stochastic ? noise.next(sm) : null;

@@ -3,7 +3,7 @@ package dev.usp.train.transport;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
-import dev.usp.train.diffusion.StepScope;
+import dev.usp.core.engine.Scopes;
 
 import java.util.function.DoubleUnaryOperator;
 
@@ -11,7 +11,7 @@ import java.util.function.DoubleUnaryOperator;
  * ODE and SDE integrators on NDArrays, as SiT calls them: torchdiffeq's fixed-grid Euler and
  * Heun, its adaptive Dormand-Prince 5(4) ({@code dopri5}), and SiT's Euler-Maruyama.
  *
- * <p>Each step runs in a scratch manager ({@link StepScope}); results belong to the initial
+ * <p>Each step runs in a scratch manager ({@link Scopes}); results belong to the initial
  * value's manager, which keeps only the carried state between steps.
  */
 public final class Integrators {
@@ -78,7 +78,7 @@ public final class Integrators {
         if (lastStepSize <= 0) {
             return out;
         }
-        NDArray last = StepScope.run(out, y -> y.add(drift.apply(y, t1).mul(lastStepSize)));
+        NDArray last = Scopes.run(out, y -> y.add(drift.apply(y, t1).mul(lastStepSize)));
         if (out != x) {
             out.close();
         }
@@ -96,7 +96,7 @@ public final class Integrators {
             double ta = t[i];
             double tb = t[i + 1];
             NDArray prev = y;
-            y = StepScope.run(y, cur -> step.apply(cur, ta, tb));
+            y = Scopes.run(y, cur -> step.apply(cur, ta, tb));
             if (prev != x) {
                 prev.close();
             }
@@ -130,7 +130,7 @@ public final class Integrators {
         if (t1 <= t0) {
             throw new IllegalArgumentException("dopri5 integrates forward: t0 = " + t0 + ", t1 = " + t1);
         }
-        NDArray fx = StepScope.run(x, y -> f.apply(y, t0));
+        NDArray fx = Scopes.run(x, y -> f.apply(y, t0));
         double dt = initialStep(f, x, fx, t0, atol, rtol);
         Dopri5State s = new Dopri5State(x, fx, t0);
         for (int n = 0; t1 > s.t; n++) {
@@ -167,7 +167,7 @@ public final class Integrators {
             double tStart = t;
             double tEnd = t + dt;
             double[] ratio = new double[1];
-            NDList res = StepScope.run(new NDList(y, f), list -> {
+            NDList res = Scopes.run(new NDList(y, f), list -> {
                 NDArray y0 = list.get(0);
                 NDArray[] k = new NDArray[7];
                 k[0] = list.get(1);
@@ -211,7 +211,7 @@ public final class Integrators {
             }
             double h = t - prevT;
             double s = (tq - prevT) / h;
-            NDList out = StepScope.run(new NDList(prevY, prevF, midY, y, f), l -> {
+            NDList out = Scopes.run(new NDList(prevY, prevF, midY, y, f), l -> {
                 NDArray y0 = l.get(0);
                 NDArray f0 = l.get(1);
                 NDArray ym = l.get(2);
@@ -278,7 +278,7 @@ public final class Integrators {
     private static double initialStep(OdeFn f, NDArray x, NDArray fx, double t0, double atol, double rtol) {
         double[] d = new double[3];
         double[] h0 = new double[1];
-        StepScope.run(new NDList(x, fx), l -> {
+        Scopes.run(new NDList(x, fx), l -> {
             NDArray y0 = l.get(0);
             NDArray f0 = l.get(1);
             NDArray scale = y0.abs().mul(rtol).add(atol);

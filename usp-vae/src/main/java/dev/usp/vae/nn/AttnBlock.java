@@ -2,6 +2,7 @@ package dev.usp.vae.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Conv2d;
 import dev.usp.core.nn.Module;
@@ -34,6 +35,10 @@ public final class AttnBlock extends Module implements Layer {
     /** (N, C, H, W) -> (N, C, H, W). */
     @Override
     public NDArray forward(NDArray x) {
+        return Scopes.run(x, this::attend);   // temporaries (incl. the (N, HW, HW) weights) freed at the end
+    }
+
+    private NDArray attend(NDArray x) {
         long n = x.getShape().get(0);
         long hw = x.getShape().get(2) * x.getShape().get(3);
         NDArray h = norm.forward(x);

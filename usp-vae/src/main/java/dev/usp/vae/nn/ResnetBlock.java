@@ -2,6 +2,7 @@ package dev.usp.vae.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.nn.Activations;
 import dev.usp.core.nn.Conv2d;
 import dev.usp.core.nn.Module;
@@ -31,9 +32,12 @@ public final class ResnetBlock extends Module implements Layer {
     /** (N, in, H, W) -> (N, out, H, W). */
     @Override
     public NDArray forward(NDArray x) {
-        NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
-        h = conv2.forward(Activations.silu(norm2.forward(h)));
-        NDArray skip = ninShortcut == null ? x : ninShortcut.forward(x);
-        return skip.add(h);
+        // The block's temporaries (full-resolution feature maps) are freed when it ends.
+        return Scopes.run(x, in -> {
+            NDArray h = conv1.forward(Activations.silu(norm1.forward(in)));
+            h = conv2.forward(Activations.silu(norm2.forward(h)));
+            NDArray skip = ninShortcut == null ? in : ninShortcut.forward(in);
+            return skip.add(h);
+        });
     }
 }

@@ -1,4 +1,4 @@
-package dev.usp.train.diffusion;
+package dev.usp.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -7,17 +7,19 @@ import ai.djl.ndarray.NDManager;
 import java.util.function.Function;
 
 /**
- * Runs one step of an iterative sampler in a scratch manager, so that the temporaries of each
- * step (network activations included) are freed when the step ends.
+ * Runs a piece of computation in a scratch manager, so that its temporaries are freed when it
+ * ends rather than when the caller's manager closes: one step of an iterative sampler, or one
+ * block of a network's forward pass (under autograd too: closing a temporary only drops this
+ * side's handle, while the graph keeps what the backward needs).
  *
  * <p>The carried arrays are moved into the scratch manager for the step and come back to their
  * manager afterwards; the arrays the step returns are attached to that same manager and are the
  * only new arrays that survive. Closing carried arrays that are no longer needed is the caller's
  * job.
  */
-public final class StepScope {
+public final class Scopes {
 
-    private StepScope() {
+    private Scopes() {
     }
 
     /** One step on a single carried array. */
