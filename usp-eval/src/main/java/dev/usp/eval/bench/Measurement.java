@@ -1,8 +1,8 @@
 package dev.usp.eval.bench;
 
+import dev.usp.core.engine.ProcessMemory;
+
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -46,15 +46,10 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
     /** This process's peak resident set in MiB, from {@code /proc/self/status} (NaN when unavailable). */
     static double readPeakRssMb() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
+            return ProcessMemory.peakRssKb() / 1024.0;
+        } catch (IOException e) {
             return Double.NaN;
         }
-        return Double.NaN;
     }
 
     /** One JSON line that scripts/bench/report.py reads (the Python side prints the same keys). */

@@ -1,5 +1,6 @@
 package dev.usp.train.loop;
 
+import dev.usp.core.engine.ProcessMemory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -147,10 +148,10 @@ class TrainingLoopTest {
         RunDir run = RunDir.create(root, "memory", CONFIG);
         try (TinyRegression t = new TinyRegression(2)) {
             int before = t.manager.getManagedArrays().size();
-            long rssBefore = rssKb();
+            long rssBefore = ProcessMemory.rssKb();
             TrainingLoop.Result r = loop(run, 2000).optLogEvery(100).optCheckpointEvery(500)
                     .build().run(t.manager, t, t::step);
-            long rssAfter = rssKb();
+            long rssAfter = ProcessMemory.rssKb();
             assertEquals(before, t.manager.getManagedArrays().size());
             assertEquals(2000, r.endStep());
             assertTrue(r.lastLoss() < 0.05, "the regression should fit, loss " + r.lastLoss());
@@ -183,12 +184,4 @@ class TrainingLoopTest {
         assertTrue(e.getMessage().contains("already has checkpoints"), e.getMessage());
     }
 
-    private static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        return -1;
-    }
 }
