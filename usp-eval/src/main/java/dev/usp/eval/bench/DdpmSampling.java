@@ -49,11 +49,6 @@ final class DdpmSampling implements Workload {
     }
 
     @Override
-    public double itemsPerStep() {
-        return 1;
-    }
-
-    @Override
     public String unit() {
         return "steps/s";
     }

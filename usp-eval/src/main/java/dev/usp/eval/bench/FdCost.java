@@ -35,18 +35,8 @@ final class FdCost implements Workload {
     }
 
     @Override
-    public double itemsPerStep() {
-        return 1;
-    }
-
-    @Override
     public String unit() {
         return "FD/s";
-    }
-
-    @Override
-    public double flopsPerStep() {
-        return 0;
     }
 
     @Override

@@ -34,18 +34,8 @@ final class GeluTanhStep implements Workload {
     }
 
     @Override
-    public double itemsPerStep() {
-        return 1;
-    }
-
-    @Override
     public String unit() {
         return "fwd+bwd/s";
-    }
-
-    @Override
-    public double flopsPerStep() {
-        return 0;
     }
 
     @Override

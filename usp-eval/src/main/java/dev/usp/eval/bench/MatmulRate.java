@@ -26,11 +26,6 @@ final class MatmulRate implements Workload {
     }
 
     @Override
-    public double itemsPerStep() {
-        return 1;
-    }
-
-    @Override
     public String unit() {
         return "matmul/s";
     }

@@ -38,11 +38,6 @@ final class OpOverhead implements Workload {
     }
 
     @Override
-    public double flopsPerStep() {
-        return 0;
-    }
-
-    @Override
     public void close() {
         manager.close();
     }

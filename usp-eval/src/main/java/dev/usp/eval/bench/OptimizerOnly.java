@@ -24,18 +24,8 @@ final class OptimizerOnly implements Workload {
     }
 
     @Override
-    public double itemsPerStep() {
-        return 1;
-    }
-
-    @Override
     public String unit() {
         return "steps/s";
-    }
-
-    @Override
-    public double flopsPerStep() {
-        return 0;
     }
 
     @Override

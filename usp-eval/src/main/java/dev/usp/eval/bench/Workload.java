@@ -6,14 +6,18 @@ interface Workload extends AutoCloseable {
     /** Runs one timed unit. */
     void step();
 
-    /** Items one unit processes (samples, images, or 1), for the throughput column. */
-    double itemsPerStep();
+    /** Items one unit processes (samples, images; 1 by default), for the throughput column. */
+    default double itemsPerStep() {
+        return 1;
+    }
 
     /** The throughput unit, e.g. {@code samples/s}. */
     String unit();
 
-    /** Analytic FLOPs of one unit (0 when not counted). */
-    double flopsPerStep();
+    /** Analytic FLOPs of one unit (0, the default, when not counted). */
+    default double flopsPerStep() {
+        return 0;
+    }
 
     /** Frees native memory. */
     @Override
