@@ -89,6 +89,9 @@ public final class FmnistPipeline {
 
     /** Runs every stage and returns what they produced. */
     public Outcome run() throws IOException {
+        requireFile("reuse_vae", cfg.reuseVae());
+        requireFile("reuse_fdnet", cfg.reuseFdnet());
+        requireFile("reuse_pretrain", cfg.reusePretrain());
         Files.createDirectories(run);
         long t = System.nanoTime();
         VaeStage vae = trainVae();
@@ -100,9 +103,7 @@ public final class FmnistPipeline {
         t = lap("latent caches", t);
         FdnetStage fdnet = trainFdnet();
         t = lap("FD-FMNIST net", t);
-        PretrainConfig pc = ConfigLoader.load(PretrainConfig.class, cfg.configs().resolve("pretrain.yaml"),
-                with(cfg.pretrain(), "data.cache=" + trainCache, "run.dir=" + run, "run.name=pretrain"));
-        Pretrainer.Result pre = Pretrainer.run(pc, seed, false, List.of(device));
+        Pretrainer.Result pre = pretrain(trainCache);
         t = lap("USP pretraining", t);
         GeneratorRun usp;
         GeneratorRun random;
@@ -153,6 +154,16 @@ public final class FmnistPipeline {
             CacheManifest manifest = LatentCacheWriter.write(vae, source, out, LatentCacheWriter.Options.defaults());
             LOG.info("latent cache {}: {} images", out, manifest.images());
         }
+    }
+
+    private Pretrainer.Result pretrain(Path trainCache) throws IOException {
+        if (cfg.reusePretrain() != null) {
+            LOG.info("reusing the USP pretraining checkpoint {}", cfg.reusePretrain());
+            return new Pretrainer.Result(cfg.reusePretrain().getParent(), cfg.reusePretrain(), 0, Double.NaN, Double.NaN);
+        }
+        PretrainConfig pc = ConfigLoader.load(PretrainConfig.class, cfg.configs().resolve("pretrain.yaml"),
+                with(cfg.pretrain(), "data.cache=" + trainCache, "run.dir=" + run, "run.name=pretrain"));
+        return Pretrainer.run(pc, seed, false, List.of(device));
     }
 
     private record FdnetStage(Path weights, double accuracy) {
@@ -230,6 +241,13 @@ public final class FmnistPipeline {
         List<String> out = new ArrayList<>(stage);
         out.addAll(List.of(pipeline));
         return out;
+    }
+
+    /** Fails before any stage runs when a file to reuse is missing, rather than minutes into the run. */
+    private static void requireFile(String key, Path file) throws IOException {
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new IOException(key + ": no such file " + file.toAbsolutePath());
+        }
     }
 
     private static String nullable(Path p) {

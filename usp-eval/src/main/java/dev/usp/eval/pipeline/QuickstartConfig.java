@@ -19,6 +19,7 @@ import java.util.List;
  * @param fdSampleSteps sampler steps per FD evaluation (DDIM respacing, eta 0, or Heun ODE grid)
  * @param reuseVae a trained VAE file to use instead of training one, or null
  * @param reuseFdnet trained FD-FMNIST net weights to use instead of training them, or null
+ * @param reusePretrain a USP pretraining checkpoint to use instead of pretraining, or null
  */
 public record QuickstartConfig(
         Path configs,
@@ -29,6 +30,7 @@ public record QuickstartConfig(
         @Range(min = 1) int fdSampleSteps,
         Path reuseVae,
         Path reuseFdnet,
+        Path reusePretrain,
         List<String> vae,
         List<String> fdnet,
         List<String> pretrain,
@@ -38,7 +40,7 @@ public record QuickstartConfig(
 
     /** The stage configs as they are, everything encoded, 1000 samples of 50 steps per FD point. */
     public static QuickstartConfig defaults() {
-        return new QuickstartConfig(Path.of("configs/fmnist"), "dit", 0, 0, 1000, 50, null, null,
+        return new QuickstartConfig(Path.of("configs/fmnist"), "dit", 0, 0, 1000, 50, null, null, null,
                 List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 }

@@ -75,9 +75,12 @@ public final class QuickstartReport {
         addLoss(loss, "USP init", o.usp().runDir());
         addLoss(loss, "random init", o.random().runDir());
         loss.write(dir.resolve("generator_loss.png"));
-        LinePlot preLoss = new LinePlot("USP pretraining loss (masked latent reconstruction)", "step", "loss");
-        addLoss(preLoss, "MAE on latents", o.pretrainCheckpoint().getParent().getParent());
-        preLoss.write(dir.resolve("pretrain_loss.png"));
+        Path preMetrics = pretrainMetrics(o.pretrainCheckpoint());
+        if (preMetrics != null) { // a reused checkpoint copied out of its run folder has no loss history
+            LinePlot preLoss = new LinePlot("USP pretraining loss (masked latent reconstruction)", "step", "loss");
+            addLoss(preLoss, "MAE on latents", preMetrics.getParent());
+            preLoss.write(dir.resolve("pretrain_loss.png"));
+        }
         new BarChart("Top-1 accuracy on the Fashion-MNIST test set", "top-1 %", List.of("linear probe", "fine-tune"))
                 .add("USP init", s.probeUsp(), s.finetuneUsp())
                 .add("random init", s.probeRandom(), s.finetuneRandom())
@@ -102,8 +105,9 @@ public final class QuickstartReport {
                 : String.format(Locale.ROOT, "test PSNR %.2f dB, latent scale %.4f", o.vaePsnr(), o.vaeScale())));
         md.append(row("FD-FMNIST net", Double.isNaN(o.fdnetAccuracy()) ? "reused (reuse_fdnet)"
                 : String.format(Locale.ROOT, "test accuracy %.2f%%", o.fdnetAccuracy())));
-        md.append(row("USP pretraining", String.format(Locale.ROOT, "final loss %.4f, checkpoint `%s`", o.pretrainLoss(),
-                o.pretrainCheckpoint())));
+        md.append(row("USP pretraining", Double.isNaN(o.pretrainLoss())
+                ? String.format(Locale.ROOT, "reused (reuse_pretrain), checkpoint `%s`", o.pretrainCheckpoint())
+                : String.format(Locale.ROOT, "final loss %.4f, checkpoint `%s`", o.pretrainLoss(), o.pretrainCheckpoint())));
         md.append(row("generator, USP init", String.format(Locale.ROOT, "final loss %.4f; %s", o.usp().lastLoss(),
                 o.usp().transfer().replace("|", "/"))));
         md.append(row("generator, random init", String.format(Locale.ROOT, "final loss %.4f", o.random().lastLoss())));
@@ -126,7 +130,10 @@ public final class QuickstartReport {
         md.append("\n![accuracy](accuracy.png)\n\n");
         md.append("## Samples (EMA, last preview of each run)\n\n| USP init | random init |\n|---|---|\n")
                 .append("| ![USP](samples_usp.png) | ![random](samples_random.png) |\n\n");
-        md.append("![pretraining loss](pretrain_loss.png)\n\n## Time per stage\n\n");
+        if (pretrainMetrics(o.pretrainCheckpoint()) != null) {
+            md.append("![pretraining loss](pretrain_loss.png)\n\n");
+        }
+        md.append("## Time per stage\n\n");
         for (String t : o.stageTimes()) {
             md.append("- ").append(t).append('\n');
         }
@@ -159,6 +166,14 @@ public final class QuickstartReport {
 
     private static double[] fds(List<FdPoint> p) {
         return p.stream().mapToDouble(FdPoint::fd).toArray();
+    }
+
+    /** {@code <run>/metrics.jsonl} of a checkpoint at {@code <run>/checkpoints/step-N.safetensors}, or null. */
+    private static Path pretrainMetrics(Path checkpoint) {
+        Path checkpoints = checkpoint.toAbsolutePath().getParent();
+        Path metrics = checkpoints == null || checkpoints.getParent() == null ? null
+                : checkpoints.getParent().resolve("metrics.jsonl");
+        return metrics != null && Files.isRegularFile(metrics) ? metrics : null;
     }
 
     private static void addLoss(LinePlot plot, String name, Path runDir) throws IOException {
