@@ -1,0 +1,131 @@
+package dev.usp.eval;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.weights.SafeTensors;
+import dev.usp.core.weights.StateDict;
+import dev.usp.core.weights.WeightFiles;
+import dev.usp.eval.io.NpyHeader;
+import dev.usp.eval.io.NpzFile;
+import dev.usp.eval.sample.GeneratorLoader;
+import dev.usp.eval.sample.SampleJob;
+import dev.usp.eval.sample.SampleOutputs;
+import dev.usp.eval.sample.Sampler;
+import dev.usp.models.dit.DiT;
+import dev.usp.models.dit.DiTModels;
+import dev.usp.models.mae.MaeModels;
+import dev.usp.models.mae.MaeOptions;
+import dev.usp.models.mae.MaskedAutoencoder;
+import dev.usp.models.transfer.MaeTransfer;
+import dev.usp.models.transfer.TransferOptions;
+import dev.usp.models.transfer.TransferReport;
+import dev.usp.train.dit.GeneratorTrainConfig;
+import dev.usp.train.dit.GeneratorTrainer;
+import dev.usp.train.dit.SamplerSettings;
+import dev.usp.vae.AutoencoderKL;
+import dev.usp.vae.VaeConfig;
+import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LatentCacheWriter;
+import dev.usp.vae.weights.VaeFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The README's "Java API in ten lines", call for call, at toy size: a USP checkpoint from 224px
+ * pretraining (14x14 grid), its transfer into a DiT, two fine-tuning steps on a latent cache, EMA
+ * samples decoded by a VAE file. Keeps the README's example compiling and working.
+ */
+class ReadmeApiExampleTest {
+
+    @BeforeAll
+    static void oneThread() {
+        Engine.getInstance();
+        JniUtils.setNumThreads(1);
+    }
+
+    @Test
+    void loadTransferTrainSample(@TempDir Path dir) throws IOException {
+        Path checkpoint = writeMaeCheckpoint(dir.resolve("checkpoint.safetensors"));
+        Path vaeFile = dir.resolve("vae.safetensors");
+        Path cache = writeCacheAndVae(dir.resolve("latents"), vaeFile);
+
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            StateDict mae = WeightFiles.readStateDict(checkpoint, "model", m);
+            DiT dit = DiTModels.create(m.newSubManager(), "DiT-M/2-VAE-simple");
+            TransferReport transfer = MaeTransfer.toGenerator(mae, dit, TransferOptions.defaults());
+            GeneratorTrainConfig cfg = ConfigLoader.load(GeneratorTrainConfig.class, Path.of("../configs/fmnist/dit.yaml"),
+                    List.of("latent_cache=" + cache, "latent_size=4", "batch_size=8", "finetune=" + checkpoint,
+                            "steps=2", "sample_every=2", "sample_count=4", "sample_steps=3", "vae=" + vaeFile,
+                            "run_root=" + dir.resolve("runs")));
+            GeneratorTrainer.Result run = GeneratorTrainer.run(cfg, List.of(Device.cpu()), false, null);
+            GeneratorLoader.Loaded ema = GeneratorLoader.load(run.lastCheckpoint(), null, "ema", m);
+            AutoencoderKL vae = VaeFiles.load(vaeFile, m);
+            Path out = dir.resolve("samples");
+            new SampleOutputs(out, 4, false, true).write(new Sampler(ema.model(),
+                    SamplerSettings.ddpm(5), vae, vae.scaleFactor()), new SampleJob(4, 4, 0, null, 10), b -> { });
+
+            // the 32x32 DiT takes the encoder (its 14x14 positions resized to 16x16) and leaves its own parts
+            assertEquals(51, transfer.loaded().size(), transfer.summary());
+            assertTrue(transfer.loaded().containsAll(List.of("pos_embed", "x_embedder.proj.weight",
+                    "blocks.3.mlp.fc2.weight")), transfer.summary());
+            assertEquals(transfer.loaded(), run.transfer().loaded(), "the trainer's 4x4 DiT loads the same tensors");
+            assertEquals(2, run.endStep());
+            assertTrue(Double.isFinite(run.lastLoss()));
+            assertEquals("DiT-M/2-VAE-simple", ema.spec().model());
+            assertTrue(Files.isRegularFile(out.resolve(SampleOutputs.GRID)));
+            try (NpzFile npz = NpzFile.open(out.resolve(SampleOutputs.NPZ))) {
+                NpyHeader h = npz.header(NpzFile.DEFAULT_KEY);
+                assertArrayEquals(new long[] {4, 8, 8}, java.util.Arrays.copyOf(h.shape(), 3),
+                        "4 decoded 8x8 images");
+            }
+        }
+    }
+
+    /** An MAE pretraining checkpoint as {@code usp pretrain} writes it: the model's tensors under {@code model.}. */
+    private static Path writeMaeCheckpoint(Path file) throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            MaskedAutoencoder mae = MaeModels.create("vit_mini_patch_vae", MaeOptions.d8(), m.newSubManager());
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            mae.stateDict().asMap().forEach((k, v) -> tensors.put("model." + k, v));
+            SafeTensors.write(file, tensors, Map.of());
+        }
+        return file;
+    }
+
+    /** 16 labelled 8x8 images encoded into a 4x4x4 latent cache by a tiny VAE, which is saved for decoding. */
+    private static Path writeCacheAndVae(Path dir, Path vaeFile) throws IOException {
+        float[] images = new float[16 * 64];
+        int[] labels = new int[16];
+        for (int i = 0; i < 16; i++) {
+            labels[i] = i % 10;
+            for (int k = 0; k < 64; k++) {
+                images[i * 64 + k] = (float) Math.cos(0.2 * k * (1 + labels[i]));
+            }
+        }
+        VaeConfig tiny = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 1, 1, 8, 4, 0.5);
+        try (NDManager m = NDManager.newBaseManager(); AutoencoderKL vae = new AutoencoderKL(m.newSubManager(), tiny)) {
+            LatentCacheWriter.write(vae, ImageSource.of(images, labels, new Shape(1, 8, 8)), dir,
+                    new LatentCacheWriter.Options(16, 16, false));
+            VaeFiles.save(vae, vaeFile, null);
+        }
+        return dir;
+    }
+}
