@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.weights.SafeTensors;
@@ -16,6 +15,7 @@ import dev.usp.eval.sample.GeneratorLoader;
 import dev.usp.eval.sample.SampleJob;
 import dev.usp.eval.sample.SampleOutputs;
 import dev.usp.eval.sample.Sampler;
+import dev.usp.eval.testing.TinyLatentCache;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.dit.DiTModels;
 import dev.usp.models.mae.MaeModels;
@@ -28,9 +28,6 @@ import dev.usp.train.dit.GeneratorTrainConfig;
 import dev.usp.train.dit.GeneratorTrainer;
 import dev.usp.train.dit.SamplerSettings;
 import dev.usp.vae.AutoencoderKL;
-import dev.usp.vae.VaeConfig;
-import dev.usp.vae.cache.ImageSource;
-import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +39,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,7 +61,7 @@ class ReadmeApiExampleTest {
     void loadTransferTrainSample(@TempDir Path dir) throws IOException {
         Path checkpoint = writeMaeCheckpoint(dir.resolve("checkpoint.safetensors"));
         Path vaeFile = dir.resolve("vae.safetensors");
-        Path cache = writeCacheAndVae(dir.resolve("latents"), vaeFile);
+        Path cache = TinyLatentCache.write(dir.resolve("latents"), vaeFile);
 
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             StateDict mae = WeightFiles.readStateDict(checkpoint, "model", m);
@@ -108,24 +104,5 @@ class ReadmeApiExampleTest {
             SafeTensors.write(file, tensors, Map.of());
         }
         return file;
-    }
-
-    /** 16 labelled 8x8 images encoded into a 4x4x4 latent cache by a tiny VAE, which is saved for decoding. */
-    private static Path writeCacheAndVae(Path dir, Path vaeFile) throws IOException {
-        float[] images = new float[16 * 64];
-        int[] labels = new int[16];
-        for (int i = 0; i < 16; i++) {
-            labels[i] = i % 10;
-            for (int k = 0; k < 64; k++) {
-                images[i * 64 + k] = (float) Math.cos(0.2 * k * (1 + labels[i]));
-            }
-        }
-        VaeConfig tiny = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 1, 1, 8, 4, 0.5);
-        try (NDManager m = NDManager.newBaseManager(); AutoencoderKL vae = new AutoencoderKL(m.newSubManager(), tiny)) {
-            LatentCacheWriter.write(vae, ImageSource.of(images, labels, new Shape(1, 8, 8)), dir,
-                    new LatentCacheWriter.Options(16, 16, false));
-            VaeFiles.save(vae, vaeFile, null);
-        }
-        return dir;
     }
 }

@@ -1,16 +1,11 @@
 package dev.usp.eval.sample;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.usp.eval.cli.UspCli;
 import dev.usp.eval.io.NpyHeader;
 import dev.usp.eval.io.NpzFile;
-import dev.usp.vae.AutoencoderKL;
-import dev.usp.vae.VaeConfig;
-import dev.usp.vae.cache.ImageSource;
-import dev.usp.vae.cache.LatentCacheWriter;
+import dev.usp.eval.testing.TinyLatentCache;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,7 +30,7 @@ class GeneratorCliTest {
 
     @Test
     void trainThenSample(@TempDir Path dir) throws IOException {
-        Path cache = writeCache(dir.resolve("latents"));
+        Path cache = TinyLatentCache.write(dir.resolve("latents"), null);
         for (String family : List.of("sit", "dit")) {
             assertEquals(0, UspCli.run("train-" + family, "--config", "../configs/fmnist/" + family + ".yaml",
                     "--set", "latent_cache=" + cache, "--set", "latent_size=4", "--set", "batch_size=8",
@@ -57,22 +51,5 @@ class GeneratorCliTest {
         }
         assertEquals(1, UspCli.run("train-dit", "--config", "../configs/fmnist/sit.yaml"),
                 "a SiT config is refused by train-dit");
-    }
-
-    private static Path writeCache(Path dir) throws IOException {
-        float[] images = new float[16 * 64];
-        int[] labels = new int[16];
-        for (int i = 0; i < 16; i++) {
-            labels[i] = i % 10;
-            for (int k = 0; k < 64; k++) {
-                images[i * 64 + k] = (float) Math.sin(0.3 * k * (1 + labels[i]));
-            }
-        }
-        VaeConfig tiny = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 1, 1, 8, 4, 1.0);
-        try (NDManager m = NDManager.newBaseManager(); AutoencoderKL vae = new AutoencoderKL(m.newSubManager(), tiny)) {
-            LatentCacheWriter.write(vae, ImageSource.of(images, labels, new Shape(1, 8, 8)), dir,
-                    new LatentCacheWriter.Options(16, 16, false));
-        }
-        return dir;
     }
 }
