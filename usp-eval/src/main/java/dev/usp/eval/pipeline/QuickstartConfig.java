@@ -38,9 +38,16 @@ public record QuickstartConfig(
         List<String> linprobe,
         List<String> finetune) {
 
+    /** Refuses a generator other than {@code dit} or {@code sit}. */
+    public QuickstartConfig {
+        if (!"dit".equals(generator) && !"sit".equals(generator)) {
+            throw new IllegalArgumentException("generator: expected dit or sit, got '" + generator + "'");
+        }
+    }
+
     /** The stage configs as they are, everything encoded, 1000 samples of 50 steps per FD point. */
     public static QuickstartConfig defaults() {
-        return new QuickstartConfig(Path.of("configs/fmnist"), "dit", 0, 0, 1000, 50, null, null, null,
+        return new QuickstartConfig(Path.of("configs/fmnist"), "sit", 0, 0, 1000, 50, null, null, null,
                 List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 }

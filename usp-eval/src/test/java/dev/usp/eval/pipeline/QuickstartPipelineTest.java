@@ -95,4 +95,12 @@ class QuickstartPipelineTest {
                 e.getMessage());
         assertFalse(Files.exists(tmp.resolve("run/vae")));
     }
+
+    @Test
+    void unknownGeneratorIsRefusedByName() {
+        Exception e = assertThrows(Exception.class, () -> ConfigLoader.load(QuickstartConfig.class,
+                Path.of("../configs/fmnist/quickstart-quick.yaml"), List.of("generator=SiT")));
+        String all = e + " " + e.getCause();
+        assertTrue(all.contains("generator") && all.contains("SiT"), all);
+    }
 }
