@@ -88,11 +88,11 @@ public final class QuickstartReport {
         copyLastGrid(o.usp().runDir(), dir.resolve("samples_usp.png"));
         copyLastGrid(o.random().runDir(), dir.resolve("samples_random.png"));
         Path report = dir.resolve("report.md");
-        AtomicFiles.writeString(report, markdown(o, s));
+        AtomicFiles.writeString(report, markdown(o, s, preMetrics != null));
         return report;
     }
 
-    private static String markdown(Outcome o, Summary s) {
+    private static String markdown(Outcome o, Summary s, boolean pretrainLossPlot) {
         StringBuilder md = new StringBuilder();
         md.append("# USP in miniature on Fashion-MNIST\n\n");
         md.append("Run folder: `").append(o.runDir()).append("`. Generator: `").append(o.config().generator())
@@ -130,7 +130,7 @@ public final class QuickstartReport {
         md.append("\n![accuracy](accuracy.png)\n\n");
         md.append("## Samples (EMA, last preview of each run)\n\n| USP init | random init |\n|---|---|\n")
                 .append("| ![USP](samples_usp.png) | ![random](samples_random.png) |\n\n");
-        if (pretrainMetrics(o.pretrainCheckpoint()) != null) {
+        if (pretrainLossPlot) {
             md.append("![pretraining loss](pretrain_loss.png)\n\n");
         }
         md.append("## Time per stage\n\n");
