@@ -2,6 +2,7 @@ package dev.usp.core.cli;
 
 import ai.djl.Device;
 import dev.usp.core.engine.Devices;
+import dev.usp.core.engine.Numerics;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -25,9 +26,14 @@ public final class CommonOptions {
             description = "Override one configuration value, e.g. --set train.lr=1e-4 (repeatable).")
     private List<String> overrides = new ArrayList<>();
 
-    /** The parsed devices; throws with the allowed forms on a bad spec. */
+    /**
+     * The parsed devices, after the engine's numerics self-check ({@link Numerics#ensure()});
+     * throws with the allowed forms on a bad spec.
+     */
     public List<Device> devices() {
-        return Devices.parse(device);
+        List<Device> parsed = Devices.parse(device);
+        Numerics.ensure();
+        return parsed;
     }
 
     /** The device spec as typed. */

@@ -86,7 +86,10 @@ class SamplerTest {
         // the doubled batch (x, x) with labels (y, null) at scale 1 gives the conditional prediction
         NDArray doubled = net.forwardWithCfg(NDArrays.concat(new NDList(x, x)), NDArrays.concat(new NDList(t, t)),
                 NDArrays.concat(new NDList(y, y.zerosLike().add(4))), 1.0).get("0:3");
-        assertArrayEquals(plain.toFloatArray(), doubled.toFloatArray(), 1e-5f);
+        // Batch 6 instead of 3 changes how BLAS blocks the float32 sums: equal up to rounding, which
+        // scales with the outputs (|plain| reaches ~7 here; on an AMD EPYC the two differ by 1.2e-5).
+        float scale = plain.abs().max().getFloat();
+        assertArrayEquals(plain.toFloatArray(), doubled.toFloatArray(), 1e-5f * scale);
     }
 
     @Test
