@@ -13,6 +13,7 @@ import dev.usp.core.weights.StateDict;
 import dev.usp.train.loop.Checkpoint;
 import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.Seeds;
+import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
@@ -91,13 +92,14 @@ public final class FdNetTrainer {
                     .optStepsPerEpoch(perEpoch).optCheckpointEvery(perEpoch).optKeepLast(1)
                     .optLogEvery(Math.max(1, Math.min(50, perEpoch / 4)))
                     .optLearningRate(step -> schedule.lr((double) step / perEpoch))
+                    .optAllowSkippedUpdates(cfg.allowSkippedUpdates())
                     .build();
             EpochOrder order = new EpochOrder(n, seed);
             loop.run(net.manager(), state(net, opt), ctx -> {
                 int epoch = (int) (ctx.step() / perEpoch);
                 int from = (int) (ctx.step() % perEpoch) * cfg.batchSize();
                 int[] rows = Arrays.copyOfRange(order.of(epoch), from, from + cfg.batchSize());
-                StepResult r = step(net, opt, FmnistBatches.batch(train, rows, ctx.manager()), ctx.lr());
+                StepResult r = step(net, opt, FmnistBatches.batch(train, rows, ctx.manager()), ctx);
                 losses[(int) ctx.step()] = r.loss();
                 return r;
             });
@@ -141,7 +143,7 @@ public final class FdNetTrainer {
     }
 
     /** One AdamW step on a batch: cross-entropy of the logits, backward, update. */
-    private static StepResult step(FmnistFeatureNet net, Optimizer opt, Batch b, double lr) {
+    private static StepResult step(FmnistFeatureNet net, Optimizer opt, Batch b, StepContext ctx) {
         opt.zeroGrad();
         double loss;
         double accuracy;
@@ -153,7 +155,7 @@ public final class FdNetTrainer {
             accuracy = logits.argMax(1).eq(b.labels()).toType(DataType.FLOAT32, false)
                     .mean().getFloat();
         }
-        opt.step(lr);
+        ctx.update(opt, loss);
         return StepResult.of(loss, b.images().getShape().get(0)).with("train_acc", accuracy);
     }
 

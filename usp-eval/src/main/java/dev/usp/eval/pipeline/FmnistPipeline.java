@@ -40,6 +40,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,11 +62,11 @@ public final class FmnistPipeline {
     public record GeneratorRun(String init, Path runDir, List<FdPoint> fd, double lastLoss, String transfer) {
     }
 
-    /** Everything the report needs, with the seconds each stage took. */
+    /** Everything the report needs, with the seconds each stage took and what the numbers rest on. */
     public record Outcome(Path runDir, QuickstartConfig config, double vaePsnr, double vaeScale, double fdnetAccuracy,
                           Path pretrainCheckpoint, double pretrainLoss, GeneratorRun usp, GeneratorRun random,
                           ClsResult probeUsp, ClsResult probeRandom, ClsResult finetuneUsp, ClsResult finetuneRandom,
-                          List<String> stageTimes) {
+                          List<String> stageTimes, RunHealth health) {
     }
 
     private final QuickstartConfig cfg;
@@ -74,6 +75,7 @@ public final class FmnistPipeline {
     private final long seed;
     private final Device device;
     private final List<String> stageTimes = new ArrayList<>();
+    private final List<String> budgetCuts = new ArrayList<>();
 
     /**
      * @param run the run folder (created)
@@ -121,8 +123,10 @@ public final class FmnistPipeline {
         ClsResult ftUsp = finetune("usp", pre.checkpoint(), trainCache, testCache);
         ClsResult ftRandom = finetune("random", null, trainCache, testCache);
         lap("fine-tuning", t);
+        RunHealth health = RunHealth.of(run, Arrays.asList(cfg.reuseVae(), cfg.reuseFdnet(), cfg.reusePretrain()),
+                budgetCuts);
         return new Outcome(run, cfg, vae.psnr, vae.scale, fdnet.accuracy, pre.checkpoint(), pre.lastLoss(), usp, random,
-                probeUsp, probeRandom, ftUsp, ftRandom, List.copyOf(stageTimes));
+                probeUsp, probeRandom, ftUsp, ftRandom, List.copyOf(stageTimes), health);
     }
 
     private record VaeStage(Path file, double psnr, double scale) {
@@ -140,6 +144,10 @@ public final class FmnistPipeline {
                 with(cfg.vae(), "run_root=" + run, "run_name=vae", "data_dir=" + nullable(dataDir)));
         try (NDManager m = NDManager.newBaseManager(device)) {
             VaeTrainer.Result r = new VaeTrainer(vc, seed, null).train(m, false);
+            if (r.stoppedByBudget()) {
+                budgetCuts.add(String.format(java.util.Locale.ROOT, "VAE (max_minutes %s: step %d of %d)",
+                        vc.maxMinutes(), r.endStep(), vc.steps()));
+            }
             return new VaeStage(r.run().file(VaeFiles.WEIGHTS), r.testPsnr(), r.scaleFactor());
         }
     }

@@ -63,9 +63,21 @@ public final class QuickstartReport {
                 o.finetuneRandom().bestTop1());
     }
 
-    /** Writes the plots and {@code report.md} into the run folder; returns the report's path. */
+    /**
+     * Writes the plots and {@code report.md} into the run folder; returns the report's path. When a
+     * stage skipped updates the report holds the stages and why no comparison is given, nothing else.
+     */
     public static Path write(Outcome o) throws IOException {
         Path dir = o.runDir();
+        if (!o.health().comparable()) {
+            Path report = dir.resolve("report.md");
+            AtomicFiles.writeString(report, "# USP in miniature on Fashion-MNIST\n\nRun folder: `" + dir + "`.\n\n"
+                    + "**No comparison is reported:** " + o.health().totalSkipped() + " updates were skipped on a "
+                    + "non-finite gradient with a finite loss (" + o.health().skippingStages() + "; the stages ran with "
+                    + "`allow_skipped_updates: true`). Such gradients are wrong, so nothing trained on them is "
+                    + "evidence for or against USP.\n\n" + o.health().markdown());
+            return report;
+        }
         Summary s = summarize(o);
         LinePlot fd = new LinePlot("FD-FMNIST of EMA samples (lower is better)", "training step", "FD-FMNIST");
         fd.add("USP init", steps(o.usp().fd()), fds(o.usp().fd()));
@@ -133,6 +145,7 @@ public final class QuickstartReport {
         if (pretrainLossPlot) {
             md.append("![pretraining loss](pretrain_loss.png)\n\n");
         }
+        md.append(o.health().markdown());
         md.append("## Time per stage\n\n");
         for (String t : o.stageTimes()) {
             md.append("- ").append(t).append('\n');

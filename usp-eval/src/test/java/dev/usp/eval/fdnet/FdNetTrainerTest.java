@@ -34,7 +34,7 @@ class FdNetTrainerTest {
     }
 
     private static FdNetConfig config(int images, int batch, int epochs) {
-        return new FdNetConfig(epochs, batch, 3e-3, 1e-4, 0, images, 250, FmnistFeatureNet.Spec.defaults());
+        return new FdNetConfig(epochs, batch, 3e-3, 1e-4, 0, images, 250, FmnistFeatureNet.Spec.defaults(), false);
     }
 
     private FdNetTrainer.Result run(FdNetConfig cfg, long seed, String name, NDManager m) throws Exception {

@@ -56,6 +56,15 @@ class QuickstartPipelineTest {
         }
         String report = Files.readString(r.report());
         assertTrue(report.contains("FD-FMNIST") && report.contains("| 10 |"), report);
+        RunHealth health = r.outcome().health();
+        assertEquals(0, health.totalSkipped());
+        assertEquals(List.of(), health.budgetCuts());
+        assertTrue(health.skippedUpdates().keySet().containsAll(List.of("vae", "fdnet", "pretrain",
+                cfg.generator() + "-usp", cfg.generator() + "-random", "linprobe-usp", "finetune-random")),
+                health.skippedUpdates().toString());
+        assertTrue(report.contains("## What these numbers rest on") && report.contains("numerics self-check passed")
+                && report.contains("Skipped updates (a non-finite gradient with a finite loss): none in any stage")
+                && report.contains("no stage was cut"), report);
         assertTrue(r.outcome().usp().transfer().contains("loaded"), r.outcome().usp().transfer());
 
         // A second run reuses the first one's VAE, FD net and pretraining checkpoint (none of those stages runs
@@ -82,6 +91,9 @@ class QuickstartPipelineTest {
         assertTrue(Double.isFinite(r2.summary().uspFinalFd()) && Double.isFinite(r2.summary().randomFinalFd()),
                 r2.summary().toString());
         assertTrue(Files.readString(r2.report()).contains("reused (reuse_pretrain)"));
+        assertTrue(r2.outcome().health().skippedUpdates().keySet().containsAll(List.of(
+                run.resolve("vae").toAbsolutePath().toString(), run.resolve("pretrain").toAbsolutePath().toString())),
+                "the reused artefacts' runs are checked too: " + r2.outcome().health().skippedUpdates());
     }
 
     @Test

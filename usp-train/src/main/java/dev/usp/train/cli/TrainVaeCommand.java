@@ -63,6 +63,14 @@ public final class TrainVaeCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "run %s: steps %d..%d in %.1f s, last loss %.5f, test PSNR %.2f dB,"
                             + " scale factor %.5f; VAE in %s%n", r.run().dir(), r.startStep(), r.endStep(),
                     r.trainSeconds(), r.lastLoss(), r.testPsnr(), r.scaleFactor(), r.run().file(VaeFiles.WEIGHTS));
+            if (r.stoppedByBudget()) {
+                System.out.printf(Locale.ROOT, "the time budget (max_minutes %s) cut the run at step %d of %d: its "
+                        + "numbers depend on this machine's speed%n", config.maxMinutes(), r.endStep(), config.steps());
+            }
+            if (r.skippedUpdates() > 0) {
+                System.out.printf(Locale.ROOT, "%d updates were skipped on non-finite gradients "
+                        + "(allow_skipped_updates)%n", r.skippedUpdates());
+            }
         }
         return 0;
     }

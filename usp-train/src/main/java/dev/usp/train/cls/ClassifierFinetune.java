@@ -156,10 +156,7 @@ public final class ClassifierFinetune {
             double norm = config.clipGrad() > 0
                     ? GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad())
                     : GradClip.gradNorm(model.trainableParameters());
-            // a finite loss can still come back with a NaN gradient (seen on CPU): no update then
-            if (!opt.stepIfFinite(ctx.lr(), norm)) {
-                return result.with("skipped_updates", 1);
-            }
+            ctx.update(opt, result.loss(), norm);
             return config.clipGrad() > 0 ? result.with("grad_norm", norm) : result;
         }
 

@@ -115,6 +115,7 @@ final class ClsRun implements AutoCloseable {
                 .optLogEvery(runConfig.logEvery())
                 .optCheckpointEvery(ClsSetup.evalEvery(runConfig, stepsPerEpoch, totalSteps))
                 .optKeepLast(runConfig.keepLast())
+                .optAllowSkippedUpdates(runConfig.allowSkippedUpdates())
                 .optResume(resume)
                 .optBest("test_acc1", true, ClsSetup.evaluator(history, stepsPerEpoch, eval))
                 .build();

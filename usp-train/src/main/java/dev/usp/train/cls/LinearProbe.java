@@ -173,7 +173,7 @@ public final class LinearProbe {
                     samples += sel.images().length;
                 }
             }
-            opt.step(ctx.lr());
+            ctx.update(opt, lossSum / accum);
             return StepResult.of(lossSum / accum, samples);
         }
 

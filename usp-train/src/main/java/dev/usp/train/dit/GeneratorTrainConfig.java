@@ -38,6 +38,8 @@ import java.nio.file.Path;
  * @param runRoot folder that holds run folders
  * @param runName the run folder's name under {@code runRoot}; null or "" for a time stamp
  * @param seed the run seed: data order, flips, noise and timesteps of step s derive from (seed, s)
+ * @param allowSkippedUpdates skip (and count in {@code metrics.jsonl}) an update whose gradient norm is not finite while
+ *     its loss is, instead of stopping the run; false (default): such a gradient is a bug to find
  */
 public record GeneratorTrainConfig(
         String model,
@@ -64,7 +66,8 @@ public record GeneratorTrainConfig(
         String vaePreset,
         Path runRoot,
         String runName,
-        long seed) {
+        long seed,
+        boolean allowSkippedUpdates) {
 
     /** Checks that the model name is known and fits the objective (a null objective follows the model). */
     public GeneratorTrainConfig {
@@ -86,7 +89,7 @@ public record GeneratorTrainConfig(
     public static GeneratorTrainConfig defaults() {
         return new GeneratorTrainConfig("DiT-XL/2-VAE-simple", "diffusion", 1000, 32, 4, 0.1,
                 null, 256, 400_000, 1e-4, 0.0, 0.9999, "", null, -1,
-                50_000, 100, 0, 16, 250, null, "sd", Path.of("runs"), null, 0);
+                50_000, 100, 0, 16, 250, null, "sd", Path.of("runs"), null, 0, false);
     }
 
     /** True for the SiT objective. */
@@ -99,7 +102,7 @@ public record GeneratorTrainConfig(
         return new GeneratorTrainConfig(model, objective, numClasses, latentSize, latentChannels, classDropout,
                 latentCache, batchSize, steps, lr, weightDecay, emaDecay, respacing, finetune, usePretrainLayer,
                 checkpointEvery, logEvery, sampleEvery, sampleCount, sampleSteps, vae, vaePreset, runRoot, runName,
-                value);
+                value, allowSkippedUpdates);
     }
 
     /** A copy initialised from another pretraining checkpoint and block count (the command line's {@code --finetune}). */
@@ -107,6 +110,6 @@ public record GeneratorTrainConfig(
         return new GeneratorTrainConfig(model, objective, numClasses, latentSize, latentChannels, classDropout,
                 latentCache, batchSize, steps, lr, weightDecay, emaDecay, respacing, file, layers,
                 checkpointEvery, logEvery, sampleEvery, sampleCount, sampleSteps, vae, vaePreset, runRoot, runName,
-                seed);
+                seed, allowSkippedUpdates);
     }
 }

@@ -130,7 +130,8 @@ public final class GeneratorTrainer {
             TrainingLoop.Builder loop = TrainingLoop.builder().setRun(run).setTotalSteps(config.steps())
                     .setSeed(config.seed()).optStepsPerEpoch(cache.size() / config.batchSize())
                     .optLearningRate(s -> config.lr()).optLogEvery(config.logEvery())
-                    .optCheckpointEvery(config.checkpointEvery()).optResume(resume);
+                    .optCheckpointEvery(config.checkpointEvery()).optResume(resume)
+                    .optAllowSkippedUpdates(config.allowSkippedUpdates());
             if (evaluation != null) {
                 loop.optBest(evaluation.name(), evaluation.higherIsBetter(),
                         s -> evaluation.evaluator().evaluate(s, ema));
@@ -282,12 +283,8 @@ public final class GeneratorTrainer {
             for (Map.Entry<String, DoubleAdder> e : new TreeMap<>(extras).entrySet()) {
                 result = result.with(e.getKey(), e.getValue().sum());
             }
-            if (!Double.isFinite(value)) {
-                return result;   // the loop stops; parameters keep their last finite values
-            }
-            // A finite loss can still come back with a NaN gradient (seen on CPU): no update then
-            if (!opt.stepIfFinite(ctx.lr())) {
-                return result.with("skipped_updates", 1);
+            if (!ctx.update(opt, value)) {
+                return result;   // a non-finite loss stops the loop; the parameters keep their last values
             }
             Ema.update(ema.trainableParameters(), dp.master().trainableParameters(), config.emaDecay());
             long done = ctx.step() + 1;

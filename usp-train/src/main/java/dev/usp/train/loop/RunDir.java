@@ -19,8 +19,10 @@ public final class RunDir {
 
     /** The resolved config file (JSON is valid YAML, so either text fits). */
     public static final String CONFIG = "config.yaml";
-    /** The metrics log, one JSON object per line. */
+    /** The metrics log, one JSON object per line: what the run computes, the same on every machine. */
     public static final String METRICS = "metrics.jsonl";
+    /** Throughput and elapsed time beside the metrics, one JSON object per line: the machine's speed. */
+    public static final String TIMING = "timing.jsonl";
     /** The checkpoint folder. */
     public static final String CHECKPOINTS = "checkpoints";
     /** The loss-curve plot written at the end of a run. */
@@ -111,6 +113,11 @@ public final class RunDir {
     /** {@code metrics.jsonl}. */
     public Path metrics() {
         return dir.resolve(METRICS);
+    }
+
+    /** {@code timing.jsonl}. */
+    public Path timing() {
+        return dir.resolve(TIMING);
     }
 
     /** {@code checkpoints/}. */

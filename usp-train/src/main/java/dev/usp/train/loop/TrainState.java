@@ -10,6 +10,8 @@ public interface TrainState {
     /**
      * The state dicts to save, by part name: e.g. {@code model} ({@code Module.stateDict()}),
      * {@code ema}, {@code optimizer}. Views of live arrays are fine; they are written, not kept.
+     * The loop closes every dict it gets after use, which frees owned copies (such as
+     * {@code Optimizer.stateDict()}) and releases nothing of a view.
      */
     Map<String, StateDict> stateDicts();
 

@@ -2,6 +2,8 @@ package dev.usp.train.loop;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Numerics;
+import dev.usp.core.weights.StateDict;
 import dev.usp.train.report.LossCurves;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +21,18 @@ import java.util.function.LongToDoubleFunction;
  *
  * <p>For each step index {@code s} from the start (0, or the step of the checkpoint resumed) to
  * {@code totalSteps - 1}: reseed the engine with {@code Seeds.intForStep(seed, s, ENGINE)}, open a
- * sub-manager of the caller's manager, call the step function (forward, backward, optimiser
- * update: all the caller's), close the sub-manager; stop with a {@link NonFiniteLossException}
- * if the loss is not finite (before anything is saved); log metrics every {@code logEvery}
- * steps; save a checkpoint every {@code checkpointEvery} steps and after the last step.
+ * sub-manager of the caller's manager, call the step function (forward, backward, and the
+ * optimiser update through {@link StepContext#update}), close the sub-manager; stop with a
+ * {@link NonFiniteTrainingException} if the loss, or the gradient norm of a finite loss, is not
+ * finite (before anything is saved); log metrics every {@code logEvery} steps; save a checkpoint
+ * every {@code checkpointEvery} steps and after the last step. Before the first step it runs the
+ * engine's numerics self-check ({@link Numerics#ensure()}).
  *
- * <p>A metrics line holds {@code step} (steps completed), {@code epoch}, {@code loss} and the
- * extras as means over the steps since the previous line, {@code lr} of the last step,
- * {@code samples_per_s} over the same steps, and {@code time_s} since the loop started.
+ * <p>A {@code metrics.jsonl} line holds {@code step} (steps completed), {@code epoch},
+ * {@code loss} and the extras as means over the steps since the previous line, and {@code lr} of
+ * the last step: numbers a run computes, bit-identical between two runs with one seed on any
+ * machine. What the machine's speed decides ({@code samples_per_s} over the same steps,
+ * {@code time_s} since the loop started) goes to {@code timing.jsonl}.
  *
  * <p><b>Exact resume.</b> If the step function draws its batch and all randomness from
  * {@link StepContext#random}/{@link StepContext#seed} or the engine (reseeded per step), then
@@ -54,9 +60,23 @@ public final class TrainingLoop {
         double evaluate(long step) throws IOException;
     }
 
-    /** What a finished run reports. */
-    public record Result(long startStep, long endStep, double lastLoss, Path lastCheckpoint) {
+    /**
+     * What a finished run reports.
+     *
+     * @param skippedUpdates updates skipped on a non-finite gradient (only with {@code optAllowSkippedUpdates})
+     * @param stoppedByBudget true when the time budget ({@code optMaxSeconds}) ended the run before its last step
+     */
+    public record Result(long startStep, long endStep, double lastLoss, Path lastCheckpoint, long skippedUpdates,
+                         boolean stoppedByBudget) {
     }
+
+    /**
+     * The system property naming a file to which the loop appends, after every step, the step and
+     * a SHA-256 of every array of the training state (model, EMA, optimiser): two runs are
+     * bit-identical exactly when their digest files are. A debugging aid (it reads the whole state
+     * every step); the torture tests compare runs with it.
+     */
+    public static final String DIGESTS_PROPERTY = "usp.loop.digests";
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
@@ -78,6 +98,7 @@ public final class TrainingLoop {
     private final boolean bestHigherIsBetter;
     private final Evaluator bestEvaluator;
     private final double maxSeconds;
+    private final boolean allowSkippedUpdates;
 
     private TrainingLoop(Builder b) {
         run = b.run;
@@ -98,6 +119,7 @@ public final class TrainingLoop {
         bestHigherIsBetter = b.bestHigherIsBetter;
         bestEvaluator = b.bestEvaluator;
         maxSeconds = b.maxSeconds;
+        allowSkippedUpdates = b.allowSkippedUpdates;
     }
 
     /** A builder: {@code setX} for required values, {@code optX} for the rest. */
@@ -111,42 +133,59 @@ public final class TrainingLoop {
      * @param parent the manager the per-step scopes are opened under (usually the model's)
      * @param state what is saved in and restored from checkpoints
      * @param fn one optimiser step
-     * @throws NonFiniteLossException when a loss is NaN or infinite; the last checkpoint is intact
+     * @throws NonFiniteTrainingException when a loss, or a gradient norm with a finite loss, is NaN
+     *     or infinite; the last checkpoint is intact
      */
     public Result run(NDManager parent, TrainState state, StepFunction fn) throws IOException {
+        Numerics.ensure();
         CheckpointStore store = new CheckpointStore(run.checkpoints(), keepLast, archiveEvery);
         long start = resume ? restore(store, parent, state) : 0;
         Path lastCheckpoint = store.latest().orElse(null);
         Progress progress = new Progress(terminal, start, totalSteps, progressLogSeconds);
-        Window window = new Window();
+        StepDigests digests = StepDigests.fromSystemProperty(DIGESTS_PROPERTY);
+        Window window = new Window(allowSkippedUpdates);
         double lastLoss = Double.NaN;
         long end = totalSteps;
+        long skipped = 0;
+        boolean stoppedByBudget = false;
         long startNanos = System.nanoTime();
-        try (MetricsLog metrics = MetricsLog.open(run.metrics(), start)) {
+        try (MetricsLog metrics = MetricsLog.open(run.metrics(), start);
+             MetricsLog timing = MetricsLog.open(run.timing(), start)) {
             for (long step = start; step < end; step++) {
                 if (reseedEngine) {
                     Engine.getInstance().setRandomSeed(Seeds.intForStep(seed, step, Seeds.ENGINE));
                 }
                 double stepLr = lr.applyAsDouble(step);
                 StepResult r;
+                StepContext ctx;
                 try (NDManager scope = parent.newSubManager()) {
-                    r = fn.step(new StepContext(step, epochOf(step), stepLr, seed, scope));
+                    ctx = new StepContext(step, epochOf(step), stepLr, seed, scope, allowSkippedUpdates);
+                    r = fn.step(ctx);
+                } catch (StepContext.NonFiniteGradient e) {
+                    stop(metrics, progress);
+                    throw new NonFiniteTrainingException(step, epochOf(step), "gradient norm", e.gradNorm(),
+                            " with a finite loss " + e.loss() + ": a numerical bug on this machine, not noise"
+                                    + " (allow_skipped_updates: true skips and counts such updates instead)",
+                            lastCheckpoint);
                 }
                 if (!Double.isFinite(r.loss())) {
-                    metrics.sync();
-                    progress.finish();
-                    writeLossPlot();
-                    throw new NonFiniteLossException(step, epochOf(step), r.loss(), lastCheckpoint);
+                    stop(metrics, progress);
+                    throw new NonFiniteTrainingException(step, epochOf(step), "loss", r.loss(), "", lastCheckpoint);
                 }
                 lastLoss = r.loss();
+                skipped += ctx.skipped() ? 1 : 0;
                 long done = step + 1;
+                digests.append(done, state);
                 if (maxSeconds > 0 && done < end && (System.nanoTime() - startNanos) / 1e9 >= maxSeconds) {
-                    LOG.info("time budget of {} s spent after step {} of {}: stopping", maxSeconds, done, totalSteps);
+                    LOG.warn("time budget of {} s spent after step {} of {}: stopping early (the run is cut; its "
+                            + "numbers depend on this machine's speed)", maxSeconds, done, totalSteps);
                     end = done;
+                    stoppedByBudget = true;
                 }
-                window.add(r);
+                window.add(r, ctx.skipped());
                 if (done % logEvery == 0 || done == end) {
                     metrics.log(done, epochOf(step), window.means(stepLr));
+                    timing.log(done, epochOf(step), window.timing());
                     window.reset();
                 }
                 progress.update(done, r.loss(), stepLr, window.lastSamplesPerSecond, done == end);
@@ -159,7 +198,18 @@ public final class TrainingLoop {
             progress.finish();
         }
         writeLossPlot();
-        return new Result(start, Math.max(start, end), lastLoss, lastCheckpoint);
+        if (skipped > 0) {
+            LOG.warn("{} of {} updates skipped on a non-finite gradient (allow_skipped_updates); see skipped_updates "
+                    + "in {}", skipped, end - start, run.metrics());
+        }
+        return new Result(start, Math.max(start, end), lastLoss, lastCheckpoint, skipped, stoppedByBudget);
+    }
+
+    /** Makes what was logged durable and the progress line final before a stop on a non-finite value. */
+    private void stop(MetricsLog metrics, Progress progress) throws IOException {
+        metrics.sync();
+        progress.finish();
+        writeLossPlot();
     }
 
     private long restore(CheckpointStore store, NDManager parent, TrainState state) throws IOException {
@@ -184,8 +234,13 @@ public final class TrainingLoop {
     }
 
     private Path save(CheckpointStore store, TrainState state, long done, MetricsLog metrics) throws IOException {
-        Checkpoint cp = new Checkpoint(done, epochOf(done), seed, run.config(), state.stateDicts(), state.scalars());
-        Path file = store.save(cp);
+        Map<String, StateDict> parts = state.stateDicts();
+        Path file;
+        try {
+            file = store.save(new Checkpoint(done, epochOf(done), seed, run.config(), parts, state.scalars()));
+        } finally {
+            parts.values().forEach(StateDict::close);   // frees copies (optimiser state); views release nothing
+        }
         LOG.info("saved checkpoint {}", file);
         if (bestEvaluator != null) {
             double metric = bestEvaluator.evaluate(done);
@@ -209,32 +264,52 @@ public final class TrainingLoop {
         return stepsPerEpoch > 0 ? step / stepsPerEpoch : 0;
     }
 
-    /** Sums over the steps since the last metrics line. */
+    /**
+     * Sums over the steps since the last metrics line. {@link #means} holds what a run computes
+     * (the same on every machine); {@link #timing} what the machine's speed decides.
+     */
     private static final class Window {
+        private final boolean countSkipped;
         private final long startNanos0 = System.nanoTime();
         private long startNanos = startNanos0;
         private int steps;
         private long samples;
+        private long skipped;
         private double lossSum;
         private final Map<String, Double> extraSums = new LinkedHashMap<>();
         private double lastSamplesPerSecond;
 
-        void add(StepResult r) {
+        Window(boolean countSkipped) {
+            this.countSkipped = countSkipped;
+        }
+
+        void add(StepResult r, boolean skippedUpdate) {
             steps++;
             samples += r.samples();
+            skipped += skippedUpdate ? 1 : 0;
             lossSum += r.loss();
             r.extras().forEach((k, v) -> extraSums.merge(k, v, Double::sum));
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             lastSamplesPerSecond = seconds > 0 ? samples / seconds : 0;
         }
 
+        /** Loss and extras as means over the window, the last learning rate, and skipped updates as a count. */
         Map<String, Double> means(double lr) {
             Map<String, Double> out = new LinkedHashMap<>();
             out.put("loss", lossSum / steps);
             out.put("lr", lr);
+            extraSums.forEach((k, v) -> out.put(k, v / steps));
+            if (countSkipped) {
+                out.put("skipped_updates", (double) skipped);
+            }
+            return out;
+        }
+
+        /** Throughput over the window and seconds since the loop started. */
+        Map<String, Double> timing() {
+            Map<String, Double> out = new LinkedHashMap<>();
             out.put("samples_per_s", lastSamplesPerSecond);
             out.put("time_s", (System.nanoTime() - startNanos0) / 1e9);
-            extraSums.forEach((k, v) -> out.put(k, v / steps));
             return out;
         }
 
@@ -242,6 +317,7 @@ public final class TrainingLoop {
             startNanos = System.nanoTime();
             steps = 0;
             samples = 0;
+            skipped = 0;
             lossSum = 0;
             extraSums.clear();
         }
@@ -268,6 +344,7 @@ public final class TrainingLoop {
         private boolean bestHigherIsBetter;
         private Evaluator bestEvaluator;
         private double maxSeconds;
+        private boolean allowSkippedUpdates;
 
         private Builder() {
         }
@@ -373,9 +450,21 @@ public final class TrainingLoop {
         /**
          * A time budget: when a step ends this many seconds after the loop started, save a
          * checkpoint and stop there (a later {@code --resume} continues); 0 (default) for none.
+         * Where a run stops then depends on the machine's speed: {@link Result#stoppedByBudget()}
+         * says so, and callers must report it.
          */
         public Builder optMaxSeconds(double value) {
             maxSeconds = value;
+            return this;
+        }
+
+        /**
+         * Skip, instead of stopping on, an update whose gradient norm is not finite while its loss
+         * is (default false: such a gradient is a bug to find). Skipped updates are counted in
+         * {@code metrics.jsonl} ({@code skipped_updates}) and in {@link Result#skippedUpdates()}.
+         */
+        public Builder optAllowSkippedUpdates(boolean value) {
+            allowSkippedUpdates = value;
             return this;
         }
 

@@ -1,6 +1,7 @@
 /**
  * The training-run infrastructure every trainer shares: run folder ({@link dev.usp.train.loop.RunDir}),
- * metrics log ({@link dev.usp.train.loop.MetricsLog}), single-file atomic checkpoints
+ * metrics logs ({@link dev.usp.train.loop.MetricsLog}: {@code metrics.jsonl}, the same on every
+ * machine, and {@code timing.jsonl}), single-file atomic checkpoints
  * ({@link dev.usp.train.loop.Checkpoint}, {@link dev.usp.train.loop.CheckpointStore}), per-step
  * seeds ({@link dev.usp.train.loop.Seeds}) and the step loop ({@link dev.usp.train.loop.TrainingLoop}).
  *
@@ -8,7 +9,7 @@
  * <pre>{@code
  * RunDir run = RunDir.openOrCreate(Path.of("runs"), name, configYaml, resume);
  * TrainState state = new TrainState() {
- *     public Map<String, StateDict> stateDicts() {
+ *     public Map<String, StateDict> stateDicts() {   // the loop closes them after writing: copies are freed
  *         return Map.of("model", model.stateDict(), "ema", ema.stateDict(), "optimizer", opt.stateDict());
  *     }
  *     public void restore(Checkpoint cp) {
@@ -22,12 +23,15 @@
  *         .build()
  *         .run(model.manager(), state, ctx -> {
  *             Batch b = data.batch(ctx.random(Seeds.DATA), ctx.manager());  // a function of (seed, step)
+ *             opt.zeroGrad();
+ *             double loss;
  *             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
- *                 NDArray loss = objective(model, b);
- *                 gc.backward(loss);
- *                 opt.step(ctx.lr(), ctx.manager());   // gradients attached to ctx.manager()
- *                 return StepResult.of(loss.getFloat(), b.size());
+ *                 NDArray l = objective(model, b);
+ *                 gc.backward(l);
+ *                 loss = l.getFloat();
  *             }
+ *             ctx.update(opt, loss);   // refuses a non-finite gradient: the run stops, the last checkpoint stays
+ *             return StepResult.of(loss, b.size());
  *         });
  * }</pre>
  */

@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,8 +23,6 @@ import java.util.Map;
  * of trainable leaves are refused while autograd records.
  */
 public abstract class Optimizer implements AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Optimizer.class);
 
     private final Map<String, Parameter> params;
     private final List<ParamGroup> groups;
@@ -94,26 +90,9 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
-    /**
-     * {@link #step} unless the gradients are not finite. On the CPU a finite loss occasionally
-     * comes back with a NaN gradient (not reproducible step for step); such an update is skipped,
-     * as PyTorch's GradScaler does, instead of poisoning the weights.
-     *
-     * @param gradNorm the total gradient norm the caller already has (e.g. from clipping)
-     * @return true when the update was applied
-     */
-    public boolean stepIfFinite(double baseLr, double gradNorm) {
-        if (!Double.isFinite(gradNorm)) {
-            LOG.warn("non-finite gradient norm {}; update skipped", gradNorm);
-            return false;
-        }
-        step(baseLr);
-        return true;
-    }
-
-    /** {@link #stepIfFinite(double, double)} with the norm of this optimiser's gradients. */
-    public boolean stepIfFinite(double baseLr) {
-        return stepIfFinite(baseLr, GradClip.gradNorm(params));
+    /** The total L2 norm of the grouped parameters' gradients. */
+    public double gradNorm() {
+        return GradClip.gradNorm(params);
     }
 
     /** Sets every grouped parameter's gradient to zero (it accumulates across backward calls). */

@@ -42,7 +42,7 @@ import java.util.function.Function;
  *         opt.zeroGrad();
  *         double loss = dp.step((model, shard) -> objective(model, shard.get(0), shard.get(1)),
  *                 b.images(), b.labels());
- *         opt.step(ctx.lr());
+ *         ctx.update(opt, loss);
  *         return StepResult.of(loss, b.size());
  *     });
  * }

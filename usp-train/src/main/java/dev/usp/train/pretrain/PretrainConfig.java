@@ -100,13 +100,15 @@ public record PretrainConfig(
      * @param dir parent folder of runs
      * @param name run name; empty for a timestamp
      * @param checkpointEvery optimiser steps between checkpoints (0: only at the end)
+     * @param allowSkippedUpdates skip (and count in {@code metrics.jsonl}) an update whose gradient
+     *     norm is not finite while its loss is, instead of stopping; false (default): a bug to find
      */
     public record Run(Path dir, String name, @Range(min = 1) long logEvery, @Range(min = 0) long checkpointEvery,
-                      @Range(min = 1) int keepLast) {
+                      @Range(min = 1) int keepLast, boolean allowSkippedUpdates) {
 
         /** runs/, timestamped name, log every 20 steps, checkpoint at the end, keep 2. */
         public static Run defaults() {
-            return new Run(Path.of("runs"), "", 20, 0, 2);
+            return new Run(Path.of("runs"), "", 20, 0, 2, false);
         }
     }
 

@@ -130,6 +130,7 @@ public final class Pretrainer {
                     .optLogEvery(cfg.run().logEvery())
                     .optCheckpointEvery(cfg.run().checkpointEvery())
                     .optKeepLast(cfg.run().keepLast())
+                    .optAllowSkippedUpdates(cfg.run().allowSkippedUpdates())
                     .optResume(resume)
                     .build()
                     .run(mae.manager(), state, ctx -> {
@@ -141,10 +142,7 @@ public final class Pretrainer {
                             }
                         }
                         double loss = lossSum / accum;
-                        // a finite loss can still come back with a NaN gradient (seen on CPU): no update then
-                        if (Double.isFinite(loss) && !opt.stepIfFinite(ctx.lr())) {
-                            return StepResult.of(loss, effectiveBatch).with("skipped_updates", 1);
-                        }
+                        ctx.update(opt, loss);
                         return StepResult.of(loss, effectiveBatch);
                     });
             return new Result(run.dir(), r.lastCheckpoint(), r.endStep(), r.lastLoss(), lr);

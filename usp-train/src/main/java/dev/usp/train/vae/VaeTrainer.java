@@ -62,9 +62,11 @@ public final class VaeTrainer {
      * @param testPsnr PSNR in dB over the evaluated test images (posterior mean decoded)
      * @param scaleFactor the estimated latent scale factor (1 / std of latents)
      * @param trainSeconds wall time of the training steps
+     * @param skippedUpdates updates skipped on a non-finite gradient (only with {@code allow_skipped_updates})
+     * @param stoppedByBudget true when {@code max_minutes} cut the run before {@code steps}
      */
     public record Result(RunDir run, long startStep, long endStep, double lastLoss, double testPsnr,
-                         double scaleFactor, double trainSeconds) {
+                         double scaleFactor, double trainSeconds, long skippedUpdates, boolean stoppedByBudget) {
     }
 
     private final VaeTrainConfig config;
@@ -128,6 +130,7 @@ public final class VaeTrainer {
                     .optLearningRate(this::learningRate)
                     .optLogEvery(config.logEvery()).optCheckpointEvery(config.checkpointEvery())
                     .optMaxSeconds(config.maxMinutes() * 60).optResume(resume).optProgressTerminal(terminal)
+                    .optAllowSkippedUpdates(config.allowSkippedUpdates())
                     .build()
                     .run(vae.manager(), state, ctx -> step(vae, opt, trainSet, batches, ctx));
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -138,16 +141,19 @@ public final class VaeTrainer {
             try (AutoencoderKL scaled = withScale(vae, scale)) {
                 VaeFiles.save(scaled, run.file(VaeFiles.WEIGHTS), config.preset());
             }
-            try (MetricsLog metrics = MetricsLog.open(run.metrics(), r.endStep())) {
+            long epoch = r.endStep() / Math.max(1, trainSet.size() / config.batchSize());
+            try (MetricsLog metrics = MetricsLog.open(run.metrics(), r.endStep());
+                 MetricsLog timing = MetricsLog.open(run.timing(), r.endStep())) {
                 Map<String, Double> values = new LinkedHashMap<>();
                 values.put("test_psnr", psnr);
                 values.put("scale_factor", scale);
-                values.put("train_seconds", seconds);
-                metrics.log(r.endStep(), r.endStep() / Math.max(1, trainSet.size() / config.batchSize()), values);
+                metrics.log(r.endStep(), epoch, values);
+                timing.log(r.endStep(), epoch, Map.of("train_seconds", seconds));
             }
             LOG.info("step {}: test PSNR {} dB on {} images, scale factor {}; wrote {}", r.endStep(), psnr,
                     testSet.size(), scale, run.file(VaeFiles.WEIGHTS));
-            return new Result(run, r.startStep(), r.endStep(), r.lastLoss(), psnr, scale, seconds);
+            return new Result(run, r.startStep(), r.endStep(), r.lastLoss(), psnr, scale, seconds, r.skippedUpdates(),
+                    r.stoppedByBudget());
         }
     }
 
@@ -188,11 +194,9 @@ public final class VaeTrainer {
         }
         double norm = config.gradClip() > 0 ? GradClip.clipGradNorm(vae.trainableParameters(), config.gradClip())
                 : GradClip.gradNorm(vae.trainableParameters());
-        // A non-finite gradient with a finite loss (seen before the Scalars fix, when a GC freed a
-        // scalar autograd still needed) skips the update instead of poisoning the weights.
-        boolean skip = !opt.stepIfFinite(ctx.lr(), norm);
+        ctx.update(opt, total, norm);
         return StepResult.of(total, x.getShape().get(0)).with("rec_loss", rec).with("kl_per_pixel", kl)
-                .with("grad_norm", skip ? Double.NaN : norm).with("skipped_updates", skip ? 1 : 0);
+                .with("grad_norm", norm);
     }
 
     /** PSNR over all test images, decoding the posterior mean. */

@@ -45,7 +45,7 @@ class ClsDataParallelTest {
     }
 
     private static ClsRunConfig run(String name) {
-        return new ClsRunConfig(dir.resolve("runs"), name, 4, 0, 1);
+        return new ClsRunConfig(dir.resolve("runs"), name, 4, 0, 1, false);
     }
 
     /** Drop path 0 (it draws from the engine RNG per thread); mixup/cutmix and clipping on. */

@@ -69,7 +69,7 @@ class ClsTrainingTest {
     }
 
     private static ClsRunConfig run(String name, int evalEvery) {
-        return new ClsRunConfig(dir.resolve("runs"), name, 4, evalEvery, 1);
+        return new ClsRunConfig(dir.resolve("runs"), name, 4, evalEvery, 1, false);
     }
 
     /** A probe of the first 2 of the tiny ViT's 6 blocks. */

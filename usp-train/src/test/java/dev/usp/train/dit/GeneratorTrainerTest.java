@@ -102,7 +102,7 @@ class GeneratorTrainerTest {
             GeneratorTrainConfig c = TinyLatents.config(cache, runs.resolve("r" + replicas), "DiT-T/2", 2, 1e-3);
             c = new GeneratorTrainConfig(c.model(), c.objective(), c.numClasses(), c.latentSize(),
                     c.latentChannels(), 0.0, c.latentCache(), c.batchSize(), c.steps(), c.lr(), c.weightDecay(),
-                    c.emaDecay(), c.respacing(), null, -1, 0, 1, 0, 4, 5, null, "sd", c.runRoot(), "run", 11);
+                    c.emaDecay(), c.respacing(), null, -1, 0, 1, 0, 4, 5, null, "sd", c.runRoot(), "run", 11, false);
             List<Device> devices = replicas == 1 ? CPU : List.of(Device.cpu(), Device.cpu());
             last[replicas - 1] = GeneratorTrainer.run(c, devices, false, null).lastCheckpoint();
         }
@@ -122,7 +122,7 @@ class GeneratorTrainerTest {
         GeneratorTrainConfig config = new GeneratorTrainConfig(base.model(), base.objective(), base.numClasses(),
                 base.latentSize(), base.latentChannels(), base.classDropout(), base.latentCache(), base.batchSize(),
                 base.steps(), base.lr(), base.weightDecay(), base.emaDecay(), base.respacing(), null, -1, 1, 1, 0,
-                4, 5, null, "sd", runs, "run", 11);
+                4, 5, null, "sd", runs, "run", 11, false);
         List<Long> steps = new java.util.ArrayList<>();
         GeneratorTrainer.Evaluation eval = new GeneratorTrainer.Evaluation("fake_fid", false, (step, ema) -> {
             assertTrue(!ema.isTraining(), "the EMA is evaluated in eval mode");

@@ -49,11 +49,16 @@ class TrainingLoopTest {
         // epoch of the last step of each window: indices 3, 7, 11 with 5 steps per epoch
         assertEquals(List.of(0.0, 1.0, 2.0), List.of(rows.get(0).get("epoch"), rows.get(1).get("epoch"), rows.get(2).get("epoch")));
         for (Map<String, Double> r : rows) {
-            for (String key : List.of("loss", "lr", "samples_per_s", "time_s", "extra")) {
-                assertTrue(r.containsKey(key), "missing " + key + " in " + r);
-            }
+            assertEquals(List.of("step", "epoch", "loss", "lr", "extra"), List.copyOf(r.keySet()),
+                    "metrics.jsonl holds what the run computes, nothing the machine's speed decides");
             assertEquals(0.05, r.get("lr"), 1e-12);
-            assertTrue(r.get("loss") > 0 && r.get("samples_per_s") > 0, r.toString());
+            assertTrue(r.get("loss") > 0, r.toString());
+        }
+        List<Map<String, Double>> timing = MetricsLog.read(run.timing());
+        assertEquals(3, timing.size());
+        for (Map<String, Double> r : timing) {
+            assertEquals(List.of("step", "epoch", "samples_per_s", "time_s"), List.copyOf(r.keySet()));
+            assertTrue(r.get("samples_per_s") > 0 && r.get("time_s") > 0, r.toString());
         }
         // the extra scalar is the mean over the window: indices 0..3 -> 1.5, 4..7 -> 5.5
         assertEquals(1.5, rows.get(0).get("extra"), 1e-12);
@@ -102,7 +107,7 @@ class TrainingLoopTest {
         RunDir run = RunDir.create(root, "nan", CONFIG);
         try (TinyRegression t = new TinyRegression(3)) {
             float[][] atFive = new float[1][];
-            NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () ->
+            NonFiniteTrainingException e = assertThrows(NonFiniteTrainingException.class, () ->
                     loop(run, 20).optCheckpointEvery(5).build().run(t.manager, t, ctx -> {
                         StepResult r = t.step(ctx);
                         if (ctx.step() == 4) {
@@ -111,7 +116,8 @@ class TrainingLoopTest {
                         return ctx.step() == 7 ? StepResult.of(Double.NaN, r.samples()) : r;
                     }));
             assertEquals(7, e.step());
-            assertTrue(Double.isNaN(e.loss()));
+            assertEquals("loss", e.quantity());
+            assertTrue(Double.isNaN(e.value()));
             assertTrue(e.getMessage().contains("loss is NaN at step index 7"), e.getMessage());
             Path five = run.checkpoints().resolve("step-000000005.safetensors");
             assertEquals(five, e.lastCheckpoint());
@@ -128,6 +134,70 @@ class TrainingLoopTest {
         }
         assertEquals(7.0, MetricsLog.read(run.metrics()).get(6).get("step"));
         assertEquals(7, MetricsLog.read(run.metrics()).size(), "the bad step is not logged");
+    }
+
+    @Test
+    void aNonFiniteGradientWithAFiniteLossStopsTheRunAndKeepsTheLastCheckpoint() throws IOException {
+        RunDir run = RunDir.create(root, "nan-grad", CONFIG);
+        try (TinyRegression t = new TinyRegression(3)) {
+            NonFiniteTrainingException e = assertThrows(NonFiniteTrainingException.class, () ->
+                    loop(run, 20).optCheckpointEvery(5).build().run(t.manager, t, ctx -> {
+                        StepResult r = t.step(ctx);
+                        ctx.update(new NoOptimizer(t), r.loss(), ctx.step() == 7 ? Double.NaN : 1.0);
+                        return r;
+                    }));
+            assertEquals(7, e.step());
+            assertEquals("gradient norm", e.quantity());
+            assertTrue(e.getMessage().contains("gradient norm is NaN at step index 7") && e.getMessage().contains(
+                    "with a finite loss") && e.getMessage().contains("allow_skipped_updates"), e.getMessage());
+            assertEquals(run.checkpoints().resolve("step-000000005.safetensors"), e.lastCheckpoint());
+        }
+        assertEquals(7, MetricsLog.read(run.metrics()).size(), "the failed step is not logged");
+    }
+
+    @Test
+    void allowedSkipsAreCountedInTheMetricsAndTheResult() throws IOException {
+        RunDir run = RunDir.create(root, "skips", CONFIG);
+        try (TinyRegression t = new TinyRegression(3)) {
+            NoOptimizer opt = new NoOptimizer(t);
+            TrainingLoop.Result r = loop(run, 12).optLogEvery(4).optAllowSkippedUpdates(true).build()
+                    .run(t.manager, t, ctx -> {
+                        StepResult s = t.step(ctx);
+                        boolean applied = ctx.update(opt, s.loss(), ctx.step() == 2 || ctx.step() == 9
+                                ? Double.POSITIVE_INFINITY : 1.0);
+                        assertEquals(ctx.step() != 2 && ctx.step() != 9, applied);
+                        return s;
+                    });
+            assertEquals(2, r.skippedUpdates());
+            assertEquals(10, opt.steps, "the skipped updates were not applied");
+        }
+        List<Double> skipped = new ArrayList<>();
+        MetricsLog.read(run.metrics()).forEach(row -> skipped.add(row.get("skipped_updates")));
+        assertEquals(List.of(1.0, 0.0, 1.0), skipped, "a count per window of 4 steps");
+    }
+
+    @Test
+    void stepDigestsAreEqualExactlyWhenTheRunsAre() throws IOException {
+        Path a = root.resolve("a.txt");
+        Path b = root.resolve("b.txt");
+        Path c = root.resolve("c.txt");
+        digestRun("da", 7, a);
+        digestRun("db", 7, b);
+        digestRun("dc", 8, c);
+        List<String> lines = Files.readAllLines(a);
+        assertEquals(6, lines.size());
+        assertTrue(lines.get(0).matches("1 [0-9a-f]{64}"), lines.get(0));
+        assertEquals(lines, Files.readAllLines(b), "same seed, same digests after every step");
+        assertTrue(!Files.readAllLines(c).get(0).equals(lines.get(0)), "another init, another digest");
+    }
+
+    private void digestRun(String name, int initSeed, Path digests) throws IOException {
+        System.setProperty(TrainingLoop.DIGESTS_PROPERTY, digests.toString());
+        try (TinyRegression t = new TinyRegression(initSeed)) {
+            loop(RunDir.create(root, name, CONFIG), 6).build().run(t.manager, t, t::step);
+        } finally {
+            System.clearProperty(TrainingLoop.DIGESTS_PROPERTY);
+        }
     }
 
     @Test

@@ -18,8 +18,6 @@ import java.util.function.BiFunction;
 import static dev.usp.train.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** AdamW, LARS and gradient clipping against torch.optim.AdamW, MAE's LARS and clip_grad_norm_. */
 class OptimizerTest {
@@ -151,22 +149,5 @@ class OptimizerTest {
         JsonObject named = new JsonObject();
         named.add("w", entry);
         return named;
-    }
-
-    @Test
-    void aNonFiniteGradientSkipsTheUpdateAndLeavesTheStateAlone() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            ParamHolder model = new ParamHolder(m, vector(1.0, 2.0));
-            try (AdamW opt = new AdamW(model.trainableParameters(),
-                    ParamGroups.single(model.trainableParameters(), 0.0))) {
-                model.setGradients(vector(Double.NaN, 1.0));
-                assertFalse(opt.stepIfFinite(0.1));
-                assertArrayEquals(new float[] {1f, 2f}, model.trainableParameters().get("w").array().toFloatArray());
-                assertEquals(0, opt.stepCount("w"));
-                model.setGradients(vector(1.0, 1.0));
-                assertTrue(opt.stepIfFinite(0.1));
-                assertEquals(1, opt.stepCount("w"));
-            }
-        }
     }
 }

@@ -51,7 +51,7 @@ class VaeTrainerTest {
     /** Checkpoints only at the end; 16 images for the scale factor, grids of 8. */
     private static VaeTrainConfig config(Path root, String name, int steps) {
         return new VaeTrainConfig("custom", null, root, name, steps, 8, 3e-3, 2, "constant", 0.0, 0.0, 0.5, 0.9,
-                1.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 8);
+                1.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 8, false);
     }
 
     @Test
@@ -59,6 +59,8 @@ class VaeTrainerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             VaeTrainer.Result r = new VaeTrainer(config(root, "smoke", 14), TINY, 7, null).train(train, test, m, false);
             assertEquals(14, r.endStep());
+            assertEquals(0, r.skippedUpdates());
+            assertTrue(!r.stoppedByBudget());
             List<Map<String, Double>> rows = MetricsLog.read(r.run().metrics());
             double first = rows.get(0).get("rec_loss");
             double last = rows.get(6).get("rec_loss");
@@ -83,11 +85,6 @@ class VaeTrainerTest {
                     .train(train, test, m, true);
             assertEquals(3, resumed.startStep());
             assertEquals(6, resumed.endStep());
-            if (skippedUpdates(root.resolve("straight")) + skippedUpdates(root.resolve("split")) > 0) {
-                // A rare non-finite backward (not reproducible, see VaeTrainer.step) skipped an update
-                // in one run only: the runs legitimately differ; the step counts above still hold.
-                return;
-            }
             try (StateDict a = SafeTensors.read(root.resolve("straight").resolve(VaeFiles.WEIGHTS), m);
                  StateDict b = SafeTensors.read(root.resolve("split").resolve(VaeFiles.WEIGHTS), m)) {
                 assertEquals(a.keys(), b.keys());
@@ -102,10 +99,11 @@ class VaeTrainerTest {
     void timeBudgetStopsWithACheckpoint(@TempDir Path root) throws IOException {
         VaeTrainConfig c = config(root, "budget", 50);
         VaeTrainConfig budget = new VaeTrainConfig(c.preset(), null, root, "budget", 50, 8, c.lr(), 2, "cosine", 0.0,
-                0.0, 0.9, 0.999, 1.0, "l2", 1e-6, 2, 0, 1e-9, 0, 0, 16, 16, 4);
+                0.0, 0.9, 0.999, 1.0, "l2", 1e-6, 2, 0, 1e-9, 0, 0, 16, 16, 4, false);
         try (NDManager m = NDManager.newBaseManager()) {
             VaeTrainer.Result r = new VaeTrainer(budget, TINY, 1, null).train(train, test, m, false);
             assertEquals(1, r.endStep());
+            assertTrue(r.stoppedByBudget(), "the result says the budget cut the run");
             assertTrue(Files.isRegularFile(r.run().checkpoints().resolve("last")));
         }
     }
@@ -114,7 +112,7 @@ class VaeTrainerTest {
     void cosineScheduleAfterWarmup(@TempDir Path root) {
         VaeTrainConfig c = config(root, "lr", 102);
         VaeTrainConfig cosine = new VaeTrainConfig(c.preset(), null, root, "lr", 102, 8, 1e-3, 2, "cosine", 1e-5,
-                0.0, 0.9, 0.999, 0.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 4);
+                0.0, 0.9, 0.999, 0.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 4, false);
         VaeTrainer t = new VaeTrainer(cosine, TINY, 1, null);
         assertEquals(0.5e-3, t.learningRate(0), 1e-15);
         assertEquals(1e-3, t.learningRate(2), 1e-15);
@@ -127,11 +125,6 @@ class VaeTrainerTest {
     void yamlHoldsTheDefaults() {
         assertEquals(VaeTrainConfig.defaults(),
                 ConfigLoader.load(VaeTrainConfig.class, Path.of("..", "configs", "fmnist", "vae.yaml"), List.of()));
-    }
-
-    private static double skippedUpdates(Path run) throws IOException {
-        return MetricsLog.read(run.resolve("metrics.jsonl")).stream()
-                .mapToDouble(r -> r.getOrDefault("skipped_updates", 0.0)).sum();
     }
 
     /** n 16x16 grey images: a random bright rectangle on a dark background; label = its width class. */
