@@ -9,13 +9,11 @@ import ai.djl.training.GradientCollector;
 import dev.usp.core.data.Batch;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.data.FashionMnist;
-import dev.usp.core.weights.StateDict;
-import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.Seeds;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
-import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.mix.SoftTargetCrossEntropy;
 import dev.usp.train.optim.AdamW;
@@ -28,7 +26,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -95,7 +92,7 @@ public final class FdNetTrainer {
                     .optAllowSkippedUpdates(cfg.allowSkippedUpdates())
                     .build();
             EpochOrder order = new EpochOrder(n, seed);
-            loop.run(net.manager(), state(net, opt), ctx -> {
+            loop.run(net.manager(), ModelState.of(net, opt), ctx -> {
                 int epoch = (int) (ctx.step() / perEpoch);
                 int from = (int) (ctx.step() % perEpoch) * cfg.batchSize();
                 int[] rows = Arrays.copyOfRange(order.of(epoch), from, from + cfg.batchSize());
@@ -174,21 +171,6 @@ public final class FdNetTrainer {
             }
         }
         return (double) correct / n;
-    }
-
-    private static TrainState state(FmnistFeatureNet net, Optimizer opt) {
-        return new TrainState() {
-            @Override
-            public Map<String, StateDict> stateDicts() {
-                return Map.of("model", net.stateDict(), "optimizer", opt.stateDict());
-            }
-
-            @Override
-            public void restore(Checkpoint checkpoint) {
-                net.loadStateDict(checkpoint.part("model"), true);
-                opt.loadStateDict(checkpoint.part("optimizer"));
-            }
-        };
     }
 
     /** The permutation of the current epoch, computed once per epoch. */

@@ -5,10 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Parameter;
-import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.VisionTransformer;
-import dev.usp.train.loop.Checkpoint;
 import dev.usp.train.loop.Seeds;
+import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
@@ -161,18 +160,7 @@ public final class ClassifierFinetune {
         }
 
         TrainState state() {
-            return new OptimizerState(opt) {
-                @Override
-                Map<String, StateDict> modelParts() {
-                    return Map.of("model", model.stateDict());
-                }
-
-                @Override
-                public void restore(Checkpoint cp) {
-                    model.loadStateDict(cp.part("model"), true);
-                    opt.loadStateDict(cp.part("optimizer"));
-                }
-            };
+            return ModelState.of(model, opt);
         }
     }
 }

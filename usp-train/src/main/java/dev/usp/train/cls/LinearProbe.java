@@ -202,10 +202,11 @@ public final class LinearProbe {
         }
 
         TrainState state() {
-            return new OptimizerState(opt) {
+            return new TrainState() {
                 @Override
-                Map<String, StateDict> modelParts() {
-                    return Map.of("head", model.stateDict().filter(k -> k.startsWith("head.")));
+                public Map<String, StateDict> stateDicts() {
+                    return Map.of("head", model.stateDict().filter(k -> k.startsWith("head.")),
+                            "optimizer", opt.stateDict());
                 }
 
                 @Override

@@ -17,8 +17,8 @@ import dev.usp.models.transfer.MaeTransfer;
 import dev.usp.models.transfer.TransferOptions;
 import dev.usp.models.transfer.TransferReport;
 import dev.usp.train.data.LatentBatches;
-import dev.usp.train.loop.Checkpoint;
 import dev.usp.train.loop.CheckpointStore;
+import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
@@ -119,8 +119,8 @@ public final class GeneratorTrainer {
             throws IOException {
         DiT model = dp.master();
         Map<String, Parameter> params = model.trainableParameters();
-        try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.weightDecay()));
-             State state = new State(model, ema, opt)) {
+        try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.weightDecay()))) {
+            TrainState state = ModelState.of(model, opt).with("ema", ema).afterRestore(() -> freeze(ema));
             RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config), resume);
             LOG.info("run folder {}", run.dir());
             Objective objective = config.isTransport() ? Objective.transport() : Objective.diffusion(config.respacing());
@@ -219,43 +219,6 @@ public final class GeneratorTrainer {
 
     private static long count(Map<String, Parameter> params) {
         return params.values().stream().mapToLong(p -> p.shape().size()).sum();
-    }
-
-    /** Checkpoint parts: model, EMA and optimiser; the optimiser copy of the previous save is freed. */
-    private static final class State implements TrainState, AutoCloseable {
-        private final DiT model;
-        private final DiT ema;
-        private final AdamW opt;
-        private StateDict optCopy;
-
-        State(DiT model, DiT ema, AdamW opt) {
-            this.model = model;
-            this.ema = ema;
-            this.opt = opt;
-        }
-
-        @Override
-        public Map<String, StateDict> stateDicts() {
-            close();
-            optCopy = opt.stateDict();
-            return Map.of("model", model.stateDict(), "ema", ema.stateDict(), "optimizer", optCopy);
-        }
-
-        @Override
-        public void restore(Checkpoint cp) {
-            model.loadStateDict(cp.part("model"), true);
-            ema.loadStateDict(cp.part("ema"), true);
-            freeze(ema);
-            opt.loadStateDict(cp.part("optimizer"));
-        }
-
-        @Override
-        public void close() {
-            if (optCopy != null) {
-                optCopy.close();
-                optCopy = null;
-            }
-        }
     }
 
     /** One optimiser step: batch, data-parallel loss and backward, AdamW, EMA, and a preview grid now and then. */

@@ -13,7 +13,7 @@ import dev.usp.models.mae.MaeOutput;
 import dev.usp.models.mae.MaskedAutoencoder;
 import dev.usp.train.data.LatentBatches;
 import dev.usp.train.data.LatentSource;
-import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -111,18 +110,7 @@ public final class Pretrainer {
             LOG.info("{}: {} parameters ({} in the encoder)", cfg.model(),
                     String.format("%,d", mae.parameterCount()), String.format("%,d", mae.encoderParameterCount()));
             RunDir run = RunDir.openOrCreate(cfg.run().dir(), cfg.run().name(), ConfigLoader.toYaml(cfg), resume);
-            TrainState state = new TrainState() {
-                @Override
-                public Map<String, dev.usp.core.weights.StateDict> stateDicts() {
-                    return Map.of("model", mae.stateDict(), "optimizer", opt.stateDict());
-                }
-
-                @Override
-                public void restore(Checkpoint cp) {
-                    mae.loadStateDict(cp.part("model"), true);
-                    opt.loadStateDict(cp.part("optimizer"));
-                }
-            };
+            TrainState state = ModelState.of(mae, opt);
             TrainingLoop.Result r = TrainingLoop.builder()
                     .setRun(run).setTotalSteps(totalSteps).setSeed(seed)
                     .optStepsPerEpoch(stepsPerEpoch)

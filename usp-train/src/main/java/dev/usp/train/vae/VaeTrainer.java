@@ -10,9 +10,8 @@ import dev.usp.core.engine.Scalars;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.core.data.Pad;
-import dev.usp.core.weights.StateDict;
-import dev.usp.train.loop.Checkpoint;
 import dev.usp.train.loop.MetricsLog;
+import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.Seeds;
 import dev.usp.train.loop.StepContext;
@@ -119,8 +118,8 @@ public final class VaeTrainer {
         try (AutoencoderKL vae = new AutoencoderKL(manager.newSubManager(), arch);
              AdamW opt = new AdamW(vae.trainableParameters(),
                      ParamGroups.single(vae.trainableParameters(), config.weightDecay()),
-                     config.beta1(), config.beta2(), 1e-8);
-             State state = new State(vae, opt)) {
+                     config.beta1(), config.beta2(), 1e-8)) {
+            TrainState state = ModelState.of(vae, opt);
             LOG.info("training {} ({} parameters) on {} images {} for {} steps of {}", config.preset(),
                     vae.parameterCount(), trainSet.size(), trainSet.imageShape(), config.steps(), config.batchSize());
             Batches batches = new Batches(trainSet.size(), config.batchSize(), seed);
@@ -271,39 +270,6 @@ public final class VaeTrainer {
                 idx[j] = perm[(int) (position % n)];
             }
             return idx;
-        }
-    }
-
-    /** Model and optimiser state for checkpoints; frees the optimiser-state copy of the previous save. */
-    private static final class State implements TrainState, AutoCloseable {
-        private final AutoencoderKL vae;
-        private final Optimizer opt;
-        private StateDict lastOptimizerState;
-
-        State(AutoencoderKL vae, Optimizer opt) {
-            this.vae = vae;
-            this.opt = opt;
-        }
-
-        @Override
-        public Map<String, StateDict> stateDicts() {
-            close();
-            lastOptimizerState = opt.stateDict();
-            return Map.of("model", vae.stateDict(), "optimizer", lastOptimizerState);
-        }
-
-        @Override
-        public void restore(Checkpoint checkpoint) {
-            vae.loadStateDict(checkpoint.part("model"), true);
-            opt.loadStateDict(checkpoint.part("optimizer"));
-        }
-
-        @Override
-        public void close() {
-            if (lastOptimizerState != null) {
-                lastOptimizerState.close();
-                lastOptimizerState = null;
-            }
         }
     }
 }
