@@ -1,5 +1,6 @@
 package dev.usp.vae;
 
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -63,17 +64,17 @@ public final class AutoencoderKL extends Module {
 
     /** Scaled latents of the posterior's mean (pretraining's encoding): mean * scale. */
     public NDArray encodeMeanLatents(NDArray images) {
-        return encode(images).mean().mul(config.scaleFactor());
+        return Scalars.mul(encode(images).mean(), config.scaleFactor());
     }
 
     /** Multiplies unscaled latents by the scale factor. */
     public NDArray scale(NDArray z) {
-        return z.mul(config.scaleFactor());
+        return Scalars.mul(z, config.scaleFactor());
     }
 
     /** Decodes scaled latents: divides by the scale factor first. */
     public NDArray decodeLatents(NDArray latents) {
-        return decode(latents.div(config.scaleFactor()));
+        return decode(Scalars.div(latents, config.scaleFactor()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.usp.core.data;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -21,6 +22,6 @@ public record HostBatch(float[] images, long[] labels, int[] indices, int channe
 
     /** Copies the batch into {@code manager}: float32 images {@code (N, C, H, W)} and int64 labels {@code (N)}. */
     public Batch toNDArrays(NDManager manager) {
-        return new Batch(manager.create(images, shape()), manager.create(labels), indices);
+        return new Batch(HostArrays.floats(manager, images, shape()), HostArrays.longs(manager, labels), indices);
     }
 }

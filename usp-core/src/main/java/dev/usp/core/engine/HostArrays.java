@@ -25,9 +25,7 @@ public final class HostArrays {
 
     /** A float32 array of {@code shape} holding {@code data} (row-major). */
     public static NDArray floats(NDManager manager, float[] data, Shape shape) {
-        try (NDArray view = manager.create(data, shape)) {
-            return view.duplicate();
-        }
+        return owned(manager.create(data, shape));
     }
 
     /** A 1-d float32 array holding {@code data}. */
@@ -37,16 +35,12 @@ public final class HostArrays {
 
     /** A float64 array of {@code shape} holding {@code data}. */
     public static NDArray doubles(NDManager manager, double[] data, Shape shape) {
-        try (NDArray view = manager.create(data, shape)) {
-            return view.duplicate();
-        }
+        return owned(manager.create(data, shape));
     }
 
     /** An int64 array of {@code shape} holding {@code data}. */
     public static NDArray longs(NDManager manager, long[] data, Shape shape) {
-        try (NDArray view = manager.create(data, shape)) {
-            return view.duplicate();
-        }
+        return owned(manager.create(data, shape));
     }
 
     /** A 1-d int64 array holding {@code data}. */
@@ -56,21 +50,28 @@ public final class HostArrays {
 
     /** A 1-d int32 array holding {@code data}. */
     public static NDArray ints(NDManager manager, int[] data) {
-        try (NDArray view = manager.create(data)) {
-            return view.duplicate();
-        }
+        return owned(manager.create(data));
     }
 
     /** A 1-d boolean array holding {@code data}. */
     public static NDArray booleans(NDManager manager, boolean[] data) {
-        try (NDArray view = manager.create(data)) {
-            return view.duplicate();
-        }
+        return owned(manager.create(data));
     }
 
     /** An array of {@code shape} and {@code type} holding the remaining bytes/values of {@code data}. */
     public static NDArray of(NDManager manager, Buffer data, Shape shape, DataType type) {
-        try (NDArray view = manager.create(data, shape, type)) {
+        return owned(manager.create(data, shape, type));
+    }
+
+    /**
+     * A copy of {@code view} in engine memory; the view is closed. An array created on a GPU is a
+     * copy in device memory already and is returned as it is.
+     */
+    private static NDArray owned(NDArray view) {
+        if (view.getDevice().isGpu()) {
+            return view;
+        }
+        try (view) {
             return view.duplicate();
         }
     }

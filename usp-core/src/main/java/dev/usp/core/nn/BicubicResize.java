@@ -1,5 +1,6 @@
 package dev.usp.core.nn;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -30,8 +31,8 @@ public final class BicubicResize {
         int h = Math.toIntExact(s.get(dims - 2));
         int w = Math.toIntExact(s.get(dims - 1));
         NDManager m = x.getManager();
-        NDArray mh = m.create(matrix(h, outH), new Shape(outH, h)).toType(x.getDataType(), false);
-        NDArray mwT = m.create(matrix(w, outW), new Shape(outW, w)).toType(x.getDataType(), false).transpose();
+        NDArray mh = HostArrays.floats(m, matrix(h, outH), new Shape(outH, h)).toType(x.getDataType(), false);
+        NDArray mwT = HostArrays.floats(m, matrix(w, outW), new Shape(outW, w)).toType(x.getDataType(), false).transpose();
         return mh.matMul(x).matMul(mwT);   // (outH, H) @ (..., H, W) @ (W, outW)
     }
 

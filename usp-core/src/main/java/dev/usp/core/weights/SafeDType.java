@@ -1,5 +1,6 @@
 package dev.usp.core.weights;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -108,16 +109,12 @@ enum SafeDType {
     }
 
     /**
-     * Creates an array whose memory the engine owns. On the CPU the engine would otherwise wrap
-     * the direct buffer itself, so every loaded tensor would count against the JVM's direct-memory
-     * limit (-Xmx by default) until closed; a checkpoint larger than that limit could not load.
+     * Creates an array whose memory the engine owns ({@link HostArrays}). On the CPU the engine
+     * would otherwise wrap the direct buffer itself, so every loaded tensor would count against the
+     * JVM's direct-memory limit (-Xmx by default) until closed; a checkpoint larger than that limit
+     * could not load.
      */
     private static NDArray own(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
-        if (manager.getDevice().isGpu()) {
-            return manager.create(data, shape, type);
-        }
-        try (NDArray wrapped = manager.create(data, shape, type)) {
-            return wrapped.duplicate();
-        }
+        return HostArrays.of(manager, data, shape, type);
     }
 }

@@ -1,5 +1,6 @@
 package dev.usp.eval.bench;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -42,8 +43,8 @@ final class DdpmSampling implements Workload {
         long[] ts = new long[labels.length];
         Arrays.fill(ts, t);
         NDArray prev = x;
-        x = Scopes.run(x, cur -> diffusion.pSample(model::forward, cur, cur.getManager().create(ts),
-                cur.getManager().create(labels), false, null).sample());
+        x = Scopes.run(x, cur -> diffusion.pSample(model::forward, cur, HostArrays.longs(cur.getManager(), ts),
+                HostArrays.longs(cur.getManager(), labels), false, null).sample());
         prev.close();
         t = t == 0 ? diffusion.numTimesteps() - 1 : t - 1;
     }

@@ -1,5 +1,6 @@
 package dev.usp.eval.evaluate;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -73,7 +74,7 @@ public final class FmnistFeatures implements FeatureNet {
                 }
             }
         }
-        return m.create(out, new Shape(batch.count(), 1, s, s));
+        return HostArrays.floats(m, out, new Shape(batch.count(), 1, s, s));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.usp.eval.evaluate;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -89,7 +90,7 @@ public final class InceptionTorchScript implements FeatureNet {
         RowBuffer probs = new RowBuffer(file + " probabilities");
         images.forEach(BATCH, batch -> {
             try (NDManager scope = model.getNDManager().newSubManager()) {
-                NDArray x = scope.create(batch.toNchw(3), new Shape(batch.count(), 3, batch.height(), batch.width()));
+                NDArray x = HostArrays.floats(scope, batch.toNchw(3), new Shape(batch.count(), 3, batch.height(), batch.width()));
                 pool.append(call(x, true, false, batch.count()), batch.count());
                 probs.append(call(x, false, true, batch.count()), batch.count());
             }

@@ -1,5 +1,6 @@
 package dev.usp.eval.fdnet;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.core.data.Batch;
@@ -38,7 +39,7 @@ public final class FmnistBatches {
             labels[i] = data.label(rows[i]);
         }
         Shape shape = new Shape(rows.length, 1, FmnistFeatureNet.SIDE, FmnistFeatureNet.SIDE);
-        return new Batch(manager.create(images, shape), manager.create(labels), rows.clone());
+        return new Batch(HostArrays.floats(manager, images, shape), HostArrays.longs(manager, labels), rows.clone());
     }
 
     /** Rows {@code from .. to-1} in order. */

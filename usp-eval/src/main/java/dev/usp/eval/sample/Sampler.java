@@ -1,5 +1,6 @@
 package dev.usp.eval.sample;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -17,6 +18,7 @@ import java.io.IOException;
  * uint8 NHWC as the official {@code sample_ddp.py} does ({@code clamp(127.5 x + 128, 0, 255)},
  * truncated), and handed to a {@link Sink} batch by batch.
  */
+@NoAutograd("sampling and image conversion: no gradient is ever taken")
 public final class Sampler {
 
     /** One batch of results: samples {@code start .. start + labels.length - 1}. */

@@ -1,5 +1,7 @@
 package dev.usp.models.dit;
 
+import dev.usp.core.engine.HostArrays;
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -40,7 +42,7 @@ public class DiT extends Module {
         this.config = config;
         int d = config.hiddenSize();
         float[] table = SinCosPosEmbed.table2d(d, config.gridSize(), false);
-        posEmbed = addFrozen("pos_embed", manager.create(table, new Shape(1, config.numPatches(), d)));
+        posEmbed = addFrozen("pos_embed", HostArrays.floats(manager, table, new Shape(1, config.numPatches(), d)));
         xEmbedder = addModule("x_embedder",
                 new PatchEmbed(manager, config.inputSize(), config.patchSize(), config.inChannels(), d));
         tEmbedder = addModule("t_embedder", new TimestepEmbedder(manager, d));
@@ -119,7 +121,7 @@ public class DiT extends Module {
         NDArray eps = out.get(":, 0:" + guided);
         NDList condUncond = eps.split(2, 0);
         NDArray uncond = condUncond.get(1);
-        NDArray halfEps = uncond.add(condUncond.get(0).sub(uncond).mul(cfgScale));
+        NDArray halfEps = uncond.add(Scalars.mul(condUncond.get(0).sub(uncond), cfgScale));
         NDArray guidedEps = NDArrays.concat(new NDList(halfEps, halfEps), 0);
         if (guided == channels) {
             return guidedEps;

@@ -1,5 +1,6 @@
 package dev.usp.models.dit;
 
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -40,7 +41,7 @@ public final class TimestepEmbedder extends Module {
      */
     public static NDArray frequencies(NDManager manager, int dim) {
         int half = dim / 2;
-        return manager.arange(0f, half, 1f).mul(-Math.log(10000.0)).div(half).exp();
+        return Scalars.div(Scalars.mul(manager.arange(0f, half, 1f), -Math.log(10000.0)), half).exp();
     }
 
     /** (N) timesteps -> (N, 2 * half): cat[cos(t * freqs), sin(t * freqs)], t cast to float32. */

@@ -1,5 +1,6 @@
 package dev.usp.models.mae;
 
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -27,8 +28,8 @@ public final class LatentNoise {
     public static Noised apply(NDArray z) {
         NDManager m = z.getManager();
         NDArray eps = m.randomNormal(0f, 1f, z.getShape(), z.getDataType());
-        NDArray t = m.randomUniform(0f, 1f, new Shape(z.getShape().get(0), 1, 1, 1), z.getDataType())
-                .mul(0.5).add(0.5);
+        NDArray t = Scalars.mul(m.randomUniform(0f, 1f, new Shape(z.getShape().get(0), 1, 1, 1), z.getDataType()),
+                0.5).add(0.5);
         return apply(z, t, eps);
     }
 

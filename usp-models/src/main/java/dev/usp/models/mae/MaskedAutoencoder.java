@@ -1,5 +1,7 @@
 package dev.usp.models.mae;
 
+import dev.usp.core.engine.HostArrays;
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -86,7 +88,7 @@ public final class MaskedAutoencoder extends Module {
     private NDArray sinCos(NDManager manager, long width) {
         int g = config.gridSize();
         float[] table = SinCosPosEmbed.table2d((int) width, g, true);
-        return manager.create(table, new Shape(1, (long) g * g + 1, width));
+        return HostArrays.floats(manager, table, new Shape(1, (long) g * g + 1, width));
     }
 
     private void initWeights() {
@@ -182,8 +184,8 @@ public final class MaskedAutoencoder extends Module {
         if (config.normPixLoss()) {
             int[] axes = config.normImage() ? new int[] {1, 2} : new int[] {2};
             long count = config.normImage() ? t.getShape().get(1) * t.getShape().get(2) : t.getShape().get(2);
-            NDArray centred = t.sub(t.sum(axes, true).div(count));
-            NDArray var = centred.square().sum(axes, true).div(count - 1);      // unbiased, as torch.var
+            NDArray centred = t.sub(Scalars.div(t.sum(axes, true), count));
+            NDArray var = Scalars.div(centred.square().sum(axes, true), count - 1);      // unbiased, as torch.var
             t = centred.div(var.add(1e-6).sqrt());
         }
         NDArray perPatch = pred.sub(t).square().mean(new int[] {2});             // (N, L)

@@ -1,5 +1,7 @@
 package dev.usp.models.vit;
 
+import dev.usp.core.engine.HostArrays;
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -30,7 +32,7 @@ public final class BatchNorm1d extends Module {
         this.momentum = momentum;
         runningMean = addBuffer("running_mean", manager.zeros(new Shape(dim)));
         runningVar = addBuffer("running_var", manager.ones(new Shape(dim)));
-        batchesTracked = addBuffer("num_batches_tracked", manager.create(0L));
+        batchesTracked = addBuffer("num_batches_tracked", HostArrays.longs(manager, new long[] {0L}, new Shape()));
     }
 
     /** (B, D) -> (B, D); in training mode also updates the running statistics. */
@@ -47,15 +49,15 @@ public final class BatchNorm1d extends Module {
         NDArray mean = x.mean(new int[] {0});                                   // (D)
         NDArray centred = x.sub(mean);                                          // (B, D)
         NDArray var = centred.square().mean(new int[] {0});                     // (D) biased
-        updateRunning(mean.stopGradient(), var.stopGradient().mul((double) n / (n - 1)));
+        updateRunning(mean.stopGradient(), Scalars.mul(var.stopGradient(), (double) n / (n - 1)));
         return centred.div(var.add(eps).sqrt());
     }
 
     private void updateRunning(NDArray batchMean, NDArray batchVarUnbiased) {
         // running += momentum * (batch - running), with the step's array as first operand
-        runningMean.replace(batchMean.sub(runningMean.array()).mul(momentum).add(runningMean.array()));
-        runningVar.replace(batchVarUnbiased.sub(runningVar.array()).mul(momentum).add(runningVar.array()));
+        runningMean.replace(Scalars.mul(batchMean.sub(runningMean.array()), momentum).add(runningMean.array()));
+        runningVar.replace(Scalars.mul(batchVarUnbiased.sub(runningVar.array()), momentum).add(runningVar.array()));
         long seen = batchesTracked.array().getLong();
-        batchesTracked.replace(batchMean.getManager().create(seen + 1));
+        batchesTracked.replace(HostArrays.longs(batchMean.getManager(), new long[] {seen + 1}, new Shape()));
     }
 }

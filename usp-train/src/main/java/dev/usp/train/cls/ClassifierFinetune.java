@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -133,7 +134,7 @@ public final class ClassifierFinetune {
                 try (NDManager m = ctx.manager().newSubManager()) {
                     ClsBatches.Selection sel = batches.select(ctx.step() * accum + micro);
                     NDArray x = batches.latents(sel, m);                              // (N, z, h, w)
-                    NDArray labels = m.create(sel.labels());
+                    NDArray labels = HostArrays.longs(m, sel.labels());
                     NDArray target;
                     if (mixup != null) {
                         MixRandom rng = MixRandom.seeded(ctx.microRandom(micro, accum, Seeds.AUX).nextLong());

@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -81,6 +82,6 @@ public final class ClsBatches {
         }
         DiagonalGaussian posterior = DiagonalGaussian.fromMoments(NDArrays.stack(moments, 0));   // (N, 2z, h, w)
         NDArray z = input == LatentInput.MEAN ? posterior.mean() : posterior.sample();
-        return z.mul(cache.manifest().scaleFactor());
+        return Scalars.mul(z, cache.manifest().scaleFactor());
     }
 }

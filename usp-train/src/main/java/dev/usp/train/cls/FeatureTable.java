@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -76,7 +77,7 @@ public final class FeatureTable implements AutoCloseable {
 
     /** The features (N, D) of the given rows, as a copy in {@code m}. */
     public NDArray rows(long[] rows, NDManager m) {
-        NDArray picked = features.get(new NDIndex("{}", m.create(rows)));
+        NDArray picked = features.get(new NDIndex("{}", HostArrays.longs(m, rows)));
         picked.attach(m);
         return picked;
     }

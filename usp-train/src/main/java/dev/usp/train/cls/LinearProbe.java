@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -169,7 +170,7 @@ public final class LinearProbe {
                 try (NDManager m = ctx.manager().newSubManager()) {
                     ClsBatches.Selection sel = batches.select(ctx.step() * accum + micro);
                     NDArray features = features(sel, m);                              // (N, D), no graph
-                    lossSum += backwardHead(probe, features, m.create(sel.labels()), numClasses, accum);
+                    lossSum += backwardHead(probe, features, HostArrays.longs(m, sel.labels()), numClasses, accum);
                     samples += sel.images().length;
                 }
             }

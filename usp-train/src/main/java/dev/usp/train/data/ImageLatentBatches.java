@@ -1,5 +1,6 @@
 package dev.usp.train.data;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -90,12 +91,12 @@ public final class ImageLatentBatches implements LatentSource {
         });
         NDArray latents;
         try (NDManager scope = vae.manager().newSubManager()) {
-            NDArray x = scope.create(pixels, new Shape(n, chw.get(0), chw.get(1), chw.get(2)));
+            NDArray x = HostArrays.floats(scope, pixels, new Shape(n, chw.get(0), chw.get(1), chw.get(2)));
             NDArray z = Autograd.paused(() -> vae.encodeMeanLatents(x));         // (N, z, h, w), no graph
             latents = z.toDevice(m.getDevice(), true);
             latents.attach(m);
         }
-        return new LatentBatches.Batch(latents, m.create(labels), n);
+        return new LatentBatches.Batch(latents, HostArrays.longs(m, labels), n);
     }
 
     private Sample sample(int index) {

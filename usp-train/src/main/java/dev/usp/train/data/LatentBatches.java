@@ -1,5 +1,6 @@
 package dev.usp.train.data;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -67,6 +68,6 @@ public final class LatentBatches implements LatentSource {
             latents = b.latents().toDevice(m.getDevice(), true);
             latents.attach(m);
         }
-        return new Batch(latents, m.create(labels), batchSize);
+        return new Batch(latents, HostArrays.longs(m, labels), batchSize);
     }
 }

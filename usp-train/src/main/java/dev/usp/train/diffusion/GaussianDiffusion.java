@@ -1,5 +1,6 @@
 package dev.usp.train.diffusion;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -234,7 +235,7 @@ public final class GaussianDiffusion {
         for (int i = 0; i < idx.length; i++) {
             mapped[i] = timestepMap[(int) idx[i]];
         }
-        return like.getManager().create(mapped);
+        return HostArrays.longs(like.getManager(), mapped);
     }
 
     /** Calls the network at x_t and forms p(x_{t-1} | x_t). */
@@ -325,7 +326,7 @@ public final class GaussianDiffusion {
         for (int i = 0; i < idx.length; i++) {
             first[i] = idx[i] == 0;
         }
-        return NDArrays.where(xT.getManager().create(first), nll, kl);
+        return NDArrays.where(HostArrays.booleans(xT.getManager(), first), nll, kl);
     }
 
     // ---------------------------------------------------------------- sampling
@@ -339,7 +340,7 @@ public final class GaussianDiffusion {
         long[] idx = indices(t, x);
         PMeanVariance out = pMeanVariance(model, x, t, y, clipDenoised);
         NDArray z = noise != null ? noise : standardNormal(x);
-        NDArray scale = out.logVariance().mul(0.5).exp().mul(perSample(nonZero(idx), x));
+        NDArray scale = Scalars.mul(out.logVariance(), 0.5).exp().mul(perSample(nonZero(idx), x));
         return new SampleStep(out.mean().add(scale.mul(z)), out.predXstart());
     }
 
@@ -393,7 +394,7 @@ public final class GaussianDiffusion {
             long[] ts = new long[(int) n];
             Arrays.fill(ts, i);
             NDArray prev = x;
-            x = Scopes.run(x, cur -> step.apply(cur, cur.getManager().create(ts)));
+            x = Scopes.run(x, cur -> step.apply(cur, HostArrays.longs(cur.getManager(), ts)));
             if (prev != noise) {
                 prev.close();
             }
@@ -420,13 +421,13 @@ public final class GaussianDiffusion {
         shape[0] = values.length;
         NDManager m = like.getManager();
         if (like.getDataType() == DataType.FLOAT64) {
-            return m.create(values, new Shape(shape));
+            return HostArrays.doubles(m, values, new Shape(shape));
         }
         float[] f = new float[values.length];
         for (int i = 0; i < f.length; i++) {
             f[i] = (float) values[i];
         }
-        NDArray out = m.create(f, new Shape(shape));
+        NDArray out = HostArrays.floats(m, f, new Shape(shape));
         return like.getDataType() == DataType.FLOAT32 ? out : out.toType(like.getDataType(), false);
     }
 

@@ -1,9 +1,11 @@
 package dev.usp.train.dit;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import dev.usp.vae.AutoencoderKL;
 
 /** Turns sampled latents into images in [-1, 1]. */
+@NoAutograd("turns sampled latents into images for previews and metrics")
 public final class LatentImages {
 
     private LatentImages() {

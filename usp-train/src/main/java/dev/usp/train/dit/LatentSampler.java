@@ -1,5 +1,6 @@
 package dev.usp.train.dit;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -49,7 +50,7 @@ public final class LatentSampler {
         int side = model.config().inputSize();
         NoiseStreams noise = new NoiseStreams(seeds, new Shape(c, side, side));
         NDArray x0 = noise.next(m);
-        NDArray y = m.create(Arrays.stream(labels).asLongStream().toArray());
+        NDArray y = HostArrays.longs(m, Arrays.stream(labels).asLongStream().toArray());
         NDArray out;
         switch (s.method()) {
             case "ddpm":
@@ -86,7 +87,7 @@ public final class LatentSampler {
         int nullClass = model.labelEmbedder().nullClass();
         return (x, t, labels) -> {
             // the labels live in the caller's manager: copy them into x's so no temporary lands there
-            NDArray y = x.getManager().create(labels.toLongArray());
+            NDArray y = HostArrays.longs(x.getManager(), labels.toLongArray());
             if (s.cfgScale() == 1.0) {
                 return model.forward(x, t, y);
             }
@@ -114,7 +115,7 @@ public final class LatentSampler {
             boolean stochastic = s.method().equals("ddpm") || s.eta() > 0;
             x = Scopes.run(x, cur -> {
                 NDManager sm = cur.getManager();
-                NDArray t = sm.create(ts);
+                NDArray t = HostArrays.longs(sm, ts);
                 NDArray z = stochastic ? noise.next(sm) : null;
                 return s.method().equals("ddpm")
                         ? gd.pSample(fn, cur, t, y, false, z).sample()
@@ -148,7 +149,7 @@ public final class LatentSampler {
                     v[i * per + k] = (float) streams[i].nextGaussian();
                 }
             }
-            return m.create(v, new Shape(streams.length).addAll(item));
+            return HostArrays.floats(m, v, new Shape(streams.length).addAll(item));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.usp.train.mix;
 
+import dev.usp.core.engine.HostArrays;
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -116,7 +118,7 @@ public final class Mixup {
         if (d.lam() == 1.0) {
             mixed = x.duplicate();
         } else if (d.box() == null) {
-            mixed = x.mul(d.lam()).add(x.flip(0).mul(1. - d.lam()));
+            mixed = Scalars.mul(x, d.lam()).add(Scalars.mul(x.flip(0), 1. - d.lam()));
         } else {
             Box b = d.box();
             mixed = x.duplicate();
@@ -150,7 +152,7 @@ public final class Mixup {
         }
         NDManager m = like.getManager();
         Shape shape = new Shape(n, numClasses);
-        return m.create(a, shape).mul(lam).add(m.create(b, shape).mul(1. - lam));
+        return Scalars.mul(HostArrays.floats(m, a, shape), lam).add(Scalars.mul(HostArrays.floats(m, b, shape), 1. - lam));
     }
 
     private static long[] toLong(NDArray labels) {

@@ -1,5 +1,6 @@
 package dev.usp.train.optim;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.nn.Parameter;
@@ -14,6 +15,7 @@ import java.util.Map;
  * p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). Note eps is added AFTER the bias
  * correction, unlike DJL's Adam. State: {@code exp_avg}, {@code exp_avg_sq}.
  */
+@NoAutograd("optimiser update: runs after the backward, outside any GradientCollector")
 public final class AdamW extends Optimizer {
 
     private final double beta1;

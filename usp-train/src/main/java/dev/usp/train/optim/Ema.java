@@ -1,5 +1,6 @@
 package dev.usp.train.optim;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.nn.Parameter;
@@ -7,6 +8,7 @@ import dev.usp.core.nn.Parameter;
 import java.util.Map;
 
 /** DiT's {@code update_ema}: ema = decay * ema + (1 - decay) * p, parameter by parameter, by name. */
+@NoAutograd("EMA of parameters: runs after the optimiser step, outside any GradientCollector")
 public final class Ema {
 
     private Ema() {

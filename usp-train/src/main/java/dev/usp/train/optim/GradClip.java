@@ -1,11 +1,13 @@
 package dev.usp.train.optim;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import dev.usp.core.nn.Parameter;
 
 import java.util.Map;
 
 /** Gradient norms as PyTorch's {@code clip_grad_norm_} and MAE's {@code get_grad_norm_} compute them. */
+@NoAutograd("scales gradients in place after the backward, outside any GradientCollector")
 public final class GradClip {
 
     private GradClip() {

@@ -1,5 +1,6 @@
 package dev.usp.train.optim;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.nn.Parameter;
@@ -13,6 +14,7 @@ import java.util.Map;
  * d = g + wd p scaled by trust * |p| / |d| (1 when either norm is 0); 1-D parameters use the raw
  * gradient without decay; then mu = momentum mu + d; p -= lr mu. State: {@code mu}.
  */
+@NoAutograd("optimiser update: runs after the backward, outside any GradientCollector")
 public final class Lars extends Optimizer {
 
     private final double momentum;

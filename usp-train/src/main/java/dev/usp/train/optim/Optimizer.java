@@ -1,5 +1,7 @@
 package dev.usp.train.optim;
 
+import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -152,7 +154,7 @@ public abstract class Optimizer implements AutoCloseable {
         NDManager owner = stateManager.newSubManager();
         StateDict sd = new StateDict(getClass().getSimpleName() + " state", owner);
         for (Map.Entry<String, Map<String, NDArray>> e : state.entrySet()) {
-            sd.put(e.getKey() + ".step", owner.create((float) stepCount(e.getKey())));
+            sd.put(e.getKey() + ".step", HostArrays.floats(owner, new float[] {stepCount(e.getKey())}, new Shape()));
             for (Map.Entry<String, NDArray> s : e.getValue().entrySet()) {
                 NDArray copy = s.getValue().duplicate();
                 copy.attach(owner);

@@ -1,5 +1,6 @@
 package dev.usp.train.transport;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -14,6 +15,7 @@ import java.util.function.DoubleUnaryOperator;
  * <p>Each step runs in a scratch manager ({@link Scopes}); results belong to the initial
  * value's manager, which keeps only the carried state between steps.
  */
+@NoAutograd("ODE/SDE sampling loops: no gradient is ever taken through them")
 public final class Integrators {
 
     /** Dormand-Prince nodes c_2..c_7. */

@@ -1,5 +1,6 @@
 package dev.usp.train.transport;
 
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
@@ -32,7 +33,7 @@ public final class LinearPath {
     public static NDArray scoreFromVelocity(NDArray velocity, NDArray x, double t) {
         double sigma = 1 - t;
         double var = sigma * sigma + t * sigma;
-        return velocity.mul(t).sub(x).div(var);
+        return Scalars.div(Scalars.mul(velocity, t).sub(x), var);
     }
 
     /**

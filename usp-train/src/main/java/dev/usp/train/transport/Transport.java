@@ -1,5 +1,6 @@
 package dev.usp.train.transport;
 
+import dev.usp.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -56,7 +57,7 @@ public final class Transport {
         return (x, t) -> {
             NDArray v = model.apply(x, times(x, t), y);
             double w = LinearPath.diffusion(diffusionForm, diffusionNorm, t);
-            return v.add(LinearPath.scoreFromVelocity(v, x, t).mul(w));
+            return v.add(Scalars.mul(LinearPath.scoreFromVelocity(v, x, t), w));
         };
     }
 

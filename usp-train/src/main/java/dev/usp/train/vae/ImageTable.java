@@ -1,5 +1,6 @@
 package dev.usp.train.vae;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -68,7 +69,7 @@ public final class ImageTable {
         for (int j = 0; j < indices.length; j++) {
             images[indices[j]].toTensor(data, j * per);
         }
-        return manager.create(data, new Shape(indices.length, chw.get(0), chw.get(1), chw.get(2)));
+        return HostArrays.floats(manager, data, new Shape(indices.length, chw.get(0), chw.get(1), chw.get(2)));
     }
 
     /** Images {@code start .. start + count - 1}, as {@link #batch}. */

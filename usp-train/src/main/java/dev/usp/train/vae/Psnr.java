@@ -1,11 +1,13 @@
 package dev.usp.train.vae;
 
+import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 
 /**
  * Peak signal-to-noise ratio of reconstructions, with pixels mapped from [-1, 1] to [0, 1] (peak 1):
  * PSNR = 10 log10(1 / MSE).
  */
+@NoAutograd("an evaluation metric")
 public final class Psnr {
 
     private Psnr() {

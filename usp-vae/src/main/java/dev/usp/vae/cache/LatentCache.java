@@ -1,5 +1,7 @@
 package dev.usp.vae.cache;
 
+import dev.usp.core.engine.NoAutograd;
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -21,6 +23,7 @@ import java.util.Random;
  * {@code --use_cached} loader does: for each image, the moments of the image or of its flip with
  * probability 0.5, then a fresh posterior sample, times the scale factor.
  */
+@NoAutograd("reads cached latents: training input data, never part of a graph")
 public final class LatentCache implements AutoCloseable {
 
     /** Scaled latents (N, z, h, w) in float32 and their labels. */
@@ -122,7 +125,7 @@ public final class LatentCache implements AutoCloseable {
             rows[j] = 2L * i + (rng.nextBoolean() ? 1 : 0);
             batchLabels[j] = labels[i];
         }
-        NDArray picked = moments.get(new NDIndex("{}", m.create(rows)));   // (N, 2z, h, w), stored type
+        NDArray picked = moments.get(new NDIndex("{}", HostArrays.longs(m, rows)));   // (N, 2z, h, w), stored type
         picked.attach(m);
         NDArray latents = DiagonalGaussian.fromMoments(picked.toType(DataType.FLOAT32, false)).sample()
                 .mul(manifest.scaleFactor());
@@ -141,7 +144,7 @@ public final class LatentCache implements AutoCloseable {
             }
             rows[j] = 2L * indices[j];
         }
-        NDArray picked = moments.get(new NDIndex("{}", m.create(rows)));
+        NDArray picked = moments.get(new NDIndex("{}", HostArrays.longs(m, rows)));
         picked.attach(m);
         return DiagonalGaussian.fromMoments(picked.toType(DataType.FLOAT32, false)).mean()
                 .mul(manifest.scaleFactor());

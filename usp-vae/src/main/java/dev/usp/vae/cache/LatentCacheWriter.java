@@ -1,5 +1,6 @@
 package dev.usp.vae.cache;
 
+import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -119,7 +120,7 @@ public final class LatentCacheWriter {
                 System.arraycopy(batch.labels(), 0, labels, done, n);
                 // The encoder's activations live in a per-batch scope; only the moments stay for the shard.
                 try (NDManager step = m.newSubManager()) {
-                    NDArray x = step.create(batch.images(), new Shape(n, chw.get(0), chw.get(1), chw.get(2)));
+                    NDArray x = HostArrays.floats(step, batch.images(), new Shape(n, chw.get(0), chw.get(1), chw.get(2)));
                     NDArray both = x.concat(x.flip(3), 0);                       // (2n, C, H, W)
                     NDList moments = vae.encode(both).moments().split(2, 0);    // 2 x (n, 2z, h, w)
                     moments.attach(m);
@@ -131,7 +132,7 @@ public final class LatentCacheWriter {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             tensors.put("moments", concat(plain).toType(type, false));
             tensors.put("moments_flip", concat(flipped).toType(type, false));
-            tensors.put("labels", m.create(labels));
+            tensors.put("labels", HostArrays.ints(m, labels));
             SafeTensors.write(file, tensors, Map.of("start", Integer.toString(shard.start()),
                     "count", Integer.toString(shard.count())));
         }
