@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
  * defaults (32x32x4 latents, 1000 classes, label dropout 0.1, learned sigma).
  *
  * <p>Sizes (width / depth / heads): S 384/12/6, B 768/12/12, L 1024/24/16, XL 1152/28/16, as the
- * official {@code DiT_models}; M 128/4/4 and T 192/6/3 are this project's CPU sizes. Patches 2, 4, 8.
+ * official {@code DiT_models}; M 128/4/4 and T 192/6/3 are this project's CPU sizes. Patches 2, 4, 8
+ * as the official ones, and 1 (this project's, for the 8x8 latents of the CPU miniature: 64 tokens).
  * {@code -VAE-simple} selects USP's affine block norms; the official code registers it only for
  * some sizes, here every size has it. Families: {@code DiT} and {@code SiT} share these shapes.
  */
 public final class DiTModels {
 
-    private static final Pattern NAME = Pattern.compile("(DiT|SiT)-(M|T|S|B|L|XL)/(2|4|8)(-VAE-simple)?");
+    private static final Pattern NAME = Pattern.compile("(DiT|SiT)-(M|T|S|B|L|XL)/(1|2|4|8)(-VAE-simple)?");
     private static final Map<String, int[]> SIZES = new LinkedHashMap<>();
 
     static {
@@ -61,7 +62,7 @@ public final class DiTModels {
         List<String> out = new ArrayList<>();
         for (String family : new String[] {"DiT", "SiT"}) {
             for (String size : SIZES.keySet()) {
-                for (int p : new int[] {2, 4, 8}) {
+                for (int p : new int[] {1, 2, 4, 8}) {
                     out.add(family + "-" + size + "/" + p);
                     out.add(family + "-" + size + "/" + p + "-VAE-simple");
                 }

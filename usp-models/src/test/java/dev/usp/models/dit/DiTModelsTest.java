@@ -46,7 +46,8 @@ class DiTModelsTest {
         DiTConfig t = DiTModels.config("DiT-T/2");
         assertEquals(List.of(192, 6, 3, 32, 4, 1000, true, false), List.of(t.hiddenSize(), t.depth(), t.numHeads(),
                 t.inputSize(), t.inChannels(), t.numClasses(), t.learnSigma(), t.affineBlockNorms()));
-        assertEquals(72, DiTModels.names().size());
+        assertEquals(96, DiTModels.names().size(), "2 families x 6 sizes x patches 1, 2, 4, 8 x plain/VAE-simple");
+        assertEquals(1, DiTModels.config("SiT-M/1-VAE-simple").patchSize());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DiTModels.config("DiT-XXL/2"));
         assertTrue(e.getMessage().contains("DiT-XL/2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DiTModels.create(NDManager.newBaseManager(), "SiT-T/2"));

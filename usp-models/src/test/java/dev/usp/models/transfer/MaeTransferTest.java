@@ -13,7 +13,14 @@ import dev.usp.core.weights.SafeTensors;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.dit.DiTConfig;
+import dev.usp.models.dit.DiTModels;
+import dev.usp.models.mae.MaeModels;
+import dev.usp.models.mae.MaeOptions;
+import dev.usp.models.mae.MaskedAutoencoder;
 import dev.usp.models.sit.SiT;
+import dev.usp.models.vit.VisionTransformer;
+import dev.usp.models.vit.VitModels;
+import dev.usp.models.vit.VitOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,6 +107,30 @@ class MaeTransferTest {
             // non-affine block norms: MAE's norm1/norm2 have nowhere to go
             assertTrue(r.unexpected().contains("blocks.0.norm1.weight"), r.toString());
             assertEquals(3 * 8 + 3, r.loaded().size());
+        }
+    }
+
+    @Test
+    void patchOneMiniatureTransfersEveryBlockIntoSiTAndTheClassifier() {
+        MaeOptions opts = MaeOptions.d8().withLatent(8, 4, 1);
+        try (MaskedAutoencoder mae1 = MaeModels.create("vit_mini_patch_vae", opts, manager.newSubManager());
+             SiT sit = new SiT(manager.newSubManager(),
+                     DiTModels.config("SiT-M/1-VAE-simple").withInputSize(8).withNumClasses(10));
+             VisionTransformer vit = VitModels.create("vit_mini_patch16_vae",
+                     VitOptions.linearProbe(10).withLatent(8, 4, 1), manager.newSubManager())) {
+            StateDict sd = mae1.stateDict();
+            assertEquals(new Shape(1, 65, 128), sd.get("pos_embed").getShape(), "cls + 8x8 patches of 1x1");
+            TransferReport toSit = MaeTransfer.toGenerator(sd, sit, TransferOptions.defaults());
+            assertEquals(4 * 12 + 3, toSit.loaded().size(), toSit.toString());
+            assertTrue(toSit.mismatched().isEmpty() && toSit.ignored().isEmpty(), toSit.toString());
+            float[] src = sd.get("pos_embed").toFloatArray();
+            assertArrayEquals(Arrays.copyOfRange(src, 128, src.length), sit.stateDict().get("pos_embed").toFloatArray(),
+                    0f, "64 rows without the cls row, no resize");
+            assertEquals(new Shape(128, 4, 1, 1), sit.stateDict().get("x_embedder.proj.weight").getShape());
+            TransferReport toVit = MaeTransfer.toClassifier(sd, vit, TransferOptions.defaults());
+            assertTrue(toVit.mismatched().isEmpty() && toVit.ignored().isEmpty(), toVit.toString());
+            assertTrue(toVit.loaded().containsAll(List.of("pos_embed", "cls_token", "patch_embed.proj.weight",
+                    "blocks.3.mlp.fc2.bias")), toVit.toString());
         }
     }
 
