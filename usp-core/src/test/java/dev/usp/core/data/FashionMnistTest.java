@@ -1,6 +1,6 @@
 package dev.usp.core.data;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.usp.core.testing.FashionMnistFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Reads the real files of Debian's dataset-fashion-mnist. Expected values were computed
@@ -23,16 +22,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class FashionMnistTest {
 
-    /** Fails under CI=true when the files are missing, otherwise skips with the reason. */
-    private static void requireData() {
-        if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-            String why = FashionMnist.DEFAULT_DIR + " is missing: apt-get install dataset-fashion-mnist";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.assumeTrue(false, why);
-        }
-    }
 
     private static long pixelSum(FashionMnist data) {
         long sum = 0;
@@ -46,7 +35,7 @@ class FashionMnistTest {
 
     @Test
     void trainSplitMatchesNumpy() throws IOException {
-        requireData();
+        FashionMnistFiles.require();
         FashionMnist train = FashionMnist.load(null, FashionMnist.Split.TRAIN);
         assertEquals(60000, train.size());
         int[] first = new int[10];
@@ -74,7 +63,7 @@ class FashionMnistTest {
 
     @Test
     void testSplitMatchesNumpy() throws IOException {
-        requireData();
+        FashionMnistFiles.require();
         FashionMnist test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
         assertEquals(10000, test.size());
         int[] first = new int[10];

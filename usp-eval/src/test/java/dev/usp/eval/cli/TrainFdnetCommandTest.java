@@ -1,22 +1,19 @@
 package dev.usp.eval.cli;
 
 import ai.djl.Device;
-import dev.usp.core.data.FashionMnist;
+import dev.usp.core.testing.FashionMnistFiles;
 import dev.usp.eval.fdnet.FdFmnist;
 import dev.usp.eval.fdnet.FdNetWeights;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 class TrainFdnetCommandTest {
 
@@ -48,13 +45,7 @@ class TrainFdnetCommandTest {
 
     @Test
     void trainsWritesWeightsAndReportsTestAccuracy() throws Exception {
-        if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-            String why = FashionMnist.DEFAULT_DIR + " is missing: apt-get install dataset-fashion-mnist";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.assumeTrue(false, why);
-        }
+        FashionMnistFiles.require();
         Path out = tmp.resolve("fdnet");
         String[] args = {"train-fdnet", "--out", out.toString(), "--epochs", "1", "--batch-size", "32", "--seed", "3",
             "--set", "train_limit=64", "--set", "eval_batch_size=2000",

@@ -1,12 +1,10 @@
 package dev.usp.eval.fdnet;
 
 import dev.usp.core.data.FashionMnist;
-import org.junit.jupiter.api.Assumptions;
+import dev.usp.core.testing.FashionMnistFiles;
 
 import java.io.IOException;
-import java.nio.file.Files;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The real Fashion-MNIST files for tests that train or take reference statistics. */
 final class FmnistData {
@@ -16,13 +14,7 @@ final class FmnistData {
 
     /** Fails under CI=true when the files are missing, otherwise skips with the reason. */
     static void require() {
-        if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-            String why = FashionMnist.DEFAULT_DIR + " is missing: apt-get install dataset-fashion-mnist";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.assumeTrue(false, why);
-        }
+        FashionMnistFiles.require();
     }
 
     static FashionMnist load(FashionMnist.Split split) throws IOException {

@@ -2,8 +2,7 @@ package dev.usp.eval.pipeline;
 
 import ai.djl.Device;
 import dev.usp.core.config.ConfigLoader;
-import dev.usp.core.data.FashionMnist;
-import org.junit.jupiter.api.Assumptions;
+import dev.usp.core.testing.FashionMnistFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,24 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Runs {@code usp quickstart --quick}'s pipeline end to end on real Fashion-MNIST, smaller still. */
 class QuickstartPipelineTest {
 
-    private static void requireDataset() {
-        if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-            String why = FashionMnist.DEFAULT_DIR + " is missing (apt-get install dataset-fashion-mnist)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.assumeTrue(false, why);
-        }
-    }
 
     @Test
     void quickPipelineWritesEveryArtefactWithFiniteNumbers(@TempDir Path tmp) throws IOException {
-        requireDataset();
+        FashionMnistFiles.require();
         QuickstartConfig cfg = ConfigLoader.load(QuickstartConfig.class,
                 Path.of("../configs/fmnist/quickstart-quick.yaml"), List.of(
                         "configs=../configs/fmnist", "encode_train_limit=1000", "encode_test_limit=300",

@@ -113,18 +113,19 @@ public final class TortureDriver {
         }
 
         digestsTo("linprobe");
-        LinprobeConfig lc = ConfigLoader.load(LinprobeConfig.class, CONFIGS.resolve("linprobe.yaml"), List.of(
-                "finetune=" + mae, "data.train_cache=" + train, "data.test_cache=" + test, "optim.epochs=1",
-                "optim.warmup_epochs=0.2", "optim.batch_size=16", "run.runs_dir=" + work, "run.name=linprobe",
-                "run.log_every=5"));
-        LinearProbe.run(lc, SEED, cpu, false);
+        LinearProbe.run(ConfigLoader.load(LinprobeConfig.class, CONFIGS.resolve("linprobe.yaml"),
+                classifier("linprobe", mae, train, test)), SEED, cpu, false);
 
         digestsTo("finetune");
-        FinetuneConfig ftc = ConfigLoader.load(FinetuneConfig.class, CONFIGS.resolve("finetune.yaml"), List.of(
-                "finetune=" + mae, "data.train_cache=" + train, "data.test_cache=" + test, "optim.epochs=1",
-                "optim.warmup_epochs=0.2", "optim.batch_size=16", "run.runs_dir=" + work, "run.name=finetune",
-                "run.log_every=5"));
-        ClassifierFinetune.run(ftc, SEED, cpu, false);
+        ClassifierFinetune.run(ConfigLoader.load(FinetuneConfig.class, CONFIGS.resolve("finetune.yaml"),
+                classifier("finetune", mae, train, test)), SEED, cpu, false);
+    }
+
+    /** The overrides of a classifier stage: 1 epoch of batch 16 (32 steps) from the MAE checkpoint. */
+    private List<String> classifier(String name, Path mae, Path train, Path test) {
+        return List.of("finetune=" + mae, "data.train_cache=" + train, "data.test_cache=" + test, "optim.epochs=1",
+                "optim.warmup_epochs=0.2", "optim.batch_size=16", "run.runs_dir=" + work, "run.name=" + name,
+                "run.log_every=5");
     }
 
     /** Encodes the first {@code limit} images of a split (and their flips) into a latent cache. */

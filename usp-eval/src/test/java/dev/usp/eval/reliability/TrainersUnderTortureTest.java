@@ -1,9 +1,8 @@
 package dev.usp.eval.reliability;
 
-import dev.usp.core.data.FashionMnist;
+import dev.usp.core.testing.FashionMnistFiles;
 import dev.usp.core.testing.ForkedJvm;
 import dev.usp.train.loop.MetricsLog;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -19,7 +18,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every trainer (VAE, FD net, MAE pretraining, SiT, DiT, linear probe, fine-tune) runs at least
@@ -44,7 +42,7 @@ class TrainersUnderTortureTest {
 
     @Test
     void everyTrainerGivesBitIdenticalStepsUnderTorture(@TempDir Path tmp) throws Exception {
-        requireDataset();
+        FashionMnistFiles.require();
         long start = System.nanoTime();
         Path plain = tmp.resolve("plain");
         Path tortured = tmp.resolve("tortured");
@@ -102,13 +100,4 @@ class TrainersUnderTortureTest {
         }
     }
 
-    private static void requireDataset() {
-        if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-            String why = FashionMnist.DEFAULT_DIR + " is missing (apt-get install dataset-fashion-mnist)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.assumeTrue(false, why);
-        }
-    }
 }
