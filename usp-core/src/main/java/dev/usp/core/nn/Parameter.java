@@ -2,6 +2,7 @@ package dev.usp.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.Copies;
 
 /**
  * A named tensor owned by a {@link Module}: PyTorch's {@code nn.Parameter} (trainable or frozen)
@@ -73,22 +74,10 @@ public final class Parameter {
                     "shape mismatch for '" + name + "': expected " + array.getShape()
                             + ", got " + source.getShape());
         }
-        NDArray converted = source.getDataType() == array.getDataType()
-                ? source : source.toType(array.getDataType(), false);
-        NDArray copy;
-        if (converted.getDevice().equals(array.getDevice())) {
-            // DJL's toDevice(same device, copy=true) returns an alias of the same storage, so clone;
-            // clone the detached value, as a clone taken while autograd records is no leaf.
-            try (NDArray detached = converted.stopGradient()) {
-                copy = detached.duplicate();
-            }
-        } else {
-            copy = converted.toDevice(array.getDevice(), true);
+        // copy the detached value, as a copy taken while autograd records is no leaf
+        try (NDArray detached = source.stopGradient()) {
+            replace(Copies.of(detached, array.getDataType(), array.getDevice()));
         }
-        if (converted != source) {
-            converted.close();
-        }
-        replace(copy);
     }
 
     /**

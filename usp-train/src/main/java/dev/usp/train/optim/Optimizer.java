@@ -5,6 +5,7 @@ import dev.usp.core.engine.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.usp.core.engine.Copies;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 
@@ -184,11 +185,8 @@ public abstract class Optimizer implements AutoCloseable {
                     throw new IllegalArgumentException("optimiser state '" + key + "' has shape " + src.getShape()
                             + ", expected " + s.getValue().getShape() + " (from " + sd.source() + ")");
                 }
-                NDArray onDevice = src.toDevice(s.getValue().getDevice(), true);
-                NDArray typed = onDevice.toType(s.getValue().getDataType(), false);
-                if (typed != onDevice) {
-                    onDevice.close();
-                }
+                // a copy: the state is updated in place, and must not write through to sd's arrays
+                NDArray typed = Copies.of(src, s.getValue().getDataType(), s.getValue().getDevice());
                 typed.attach(stateManager);
                 s.getValue().close();
                 s.setValue(typed);

@@ -116,6 +116,29 @@ class OptimizerTest {
     }
 
     @Test
+    void loadedStateIsACopyThatLaterStepsLeaveAlone() {
+        JsonArray grads = FIX.getAsJsonArray("grads");
+        double lr = FIX.get("base_lr").getAsDouble();
+        try (NDManager m = NDManager.newBaseManager();
+             ParamHolder a = new ParamHolder(m.newSubManager(), FIX.getAsJsonObject("init"));
+             ParamHolder b = new ParamHolder(m.newSubManager(), FIX.getAsJsonObject("init"));
+             Optimizer first = ADAMW.apply(a.trainableParameters(), groups());
+             Optimizer resumed = ADAMW.apply(b.trainableParameters(), groups())) {
+            a.setGradients(grads.get(0).getAsJsonObject());
+            first.step(lr);
+            try (StateDict sd = first.stateDict()) {
+                resumed.loadStateDict(sd);
+                float[] saved = sd.get("head.weight.exp_avg").toFloatArray();
+                b.setGradients(grads.get(1).getAsJsonObject());
+                resumed.step(lr);
+                // toDevice(same device, copy=true) is an alias in DJL: the state must not share the file's storage
+                assertArrayEquals(saved, sd.get("head.weight.exp_avg").toFloatArray(),
+                        "the loaded state dict is unchanged");
+            }
+        }
+    }
+
+    @Test
     void clipGradNormMatchesTorch() {
         JsonObject grads = FIX.getAsJsonArray("grads").get(0).getAsJsonObject();
         for (String maxNorm : new String[] {"1.0", "100.0"}) {
