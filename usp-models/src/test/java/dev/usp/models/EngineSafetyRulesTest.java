@@ -1,13 +1,15 @@
 package dev.usp.models;
 
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.ArchTests;
 import dev.usp.core.testing.EngineSafetyRules;
-import org.junit.jupiter.api.Test;
 
-/** This module's main code follows the engine-safety rules (no Java memory in autograd graphs, safe convolutions). */
+/** usp-models's main classes obey the engine-safety rules (Scalars, HostArrays, Convolutions, @NoAutograd). */
+@AnalyzeClasses(packages = "dev.usp.models", importOptions = ImportOption.DoNotIncludeTests.class)
 class EngineSafetyRulesTest {
 
-    @Test
-    void mainCodeFollowsTheEngineSafetyRules() {
-        EngineSafetyRules.check("dev.usp.models");
-    }
+    @ArchTest
+    static final ArchTests RULES = ArchTests.in(EngineSafetyRules.class);
 }
