@@ -8,13 +8,13 @@
 # Usage: scripts/bench.sh [--threads N] [--rounds N] [--rows a,b,...] [--out FILE]
 #   --threads  intra-op threads on both sides (default 1: this box has 2 shared cores)
 #   --rounds   java/python pairs per row (default 2); the table shows the median over rounds
-#   --rows     subset of: matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd ddpm-tiny fd-10k
-#              op-overhead gelu-tanh adamw-only (the last three: micro-measurements)
+#   --rows     subset of: matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd vae-train
+#              ddpm-tiny fd-10k op-overhead gelu-tanh adamw-only (the last three: micro-measurements)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 THREADS=1
 ROUNDS=2
-ROWS="matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd ddpm-tiny fd-10k op-overhead gelu-tanh adamw-only"
+ROWS="matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd vae-train ddpm-tiny fd-10k op-overhead gelu-tanh adamw-only"
 OUT="$ROOT/bench/RESULTS.md"
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -24,6 +24,7 @@ ROWS = {  # row: description
     "sit-s2": "SiT-S/2 step, linear-path velocity loss, b32",
     "vae-fmnist": "VAE encode, fmnist-tiny preset, 32px x1, b64",
     "vae-sd": "VAE encode, SD preset (ch 128, 1-2-4-4), 256px, b4",
+    "vae-train": "VAE training step, fmnist-tiny, 32px x1, L1 + 1e-6 KL/px, AdamW (.9, .999) wd 0, b32",
     "ddpm-tiny": "DDPM p_sample step, DiT-M/2 8x8x4, b16",
     "fd-10k": "FD of two 10k x 2048 feature sets (s per FD)",
     "op-overhead": "micro: dispatch cost of one tiny op (a + b on 16 floats), us per op",
