@@ -24,6 +24,7 @@ ROWS = {  # row: description
     "sit-s2": "SiT-S/2 step, linear-path velocity loss, b32",
     "vae-fmnist": "VAE encode, fmnist-tiny preset, 32px x1, b64",
     "vae-sd": "VAE encode, SD preset (ch 128, 1-2-4-4), 256px, b4",
+    "vae-train": "VAE training step, fmnist-tiny, 32px x1, L1 + 1e-6 KL/px, AdamW (.9, .999) wd 0, b32",
     "ddpm-tiny": "DDPM p_sample step, DiT-M/2 8x8x4, b16",
     "fd-10k": "FD of two 10k x 2048 feature sets (s per FD)",
     "op-overhead": "micro: dispatch cost of one tiny op (a + b on 16 floats), us per op",
@@ -97,6 +98,13 @@ def table(summary):
     return "\n".join(lines), peak
 
 
+def java_conv(log):
+    """The Java side's convolution kernels, as its processes reported them."""
+    with open(log) as f:
+        kinds = sorted({r["conv"] for r in map(json.loads, f) if r["side"] == "java" and r.get("conv")})
+    return ", ".join(kinds) if kinds else "not reported"
+
+
 def machine():
     model = "unknown"
     try:
@@ -124,6 +132,7 @@ def main():
     summary = summarise(load(a.log))
     tab, peak = table(summary)
     model, cpus, java = machine()
+    conv = java_conv(a.log)
     with open("/proc/loadavg") as f:
         load_after = a.load_after or " ".join(f.read().split()[:3])
     now = a.date or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -140,6 +149,7 @@ Written by `scripts/bench.sh` on {now} ({a.seconds} s for the whole run).
 - Load average (1/5/15 min) before: {a.load_before}; after: {load_after}. Other jobs may share this machine;
   A/B interleaving (java, python, java, python per row) spreads their effect over both sides.
 - Java: {java}, DJL 0.36.0 with libtorch 2.7.1 (CPU). PyTorch: {torch.__version__} (Debian, eager, /usr/bin/python3).
+- Java convolution kernels: **{conv}** (`-Dusp.conv`, `scripts/bench.sh --conv`; see `Numerics`).
 - Rounds: {a.rounds} process pairs per row; each process runs warm-up units, then timed units, and
   reports the median unit time; the table holds the median over rounds.
 - Ratio = Java throughput / PyTorch throughput (> 1: Java is faster).
@@ -161,7 +171,7 @@ Per-round medians (s per unit):
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
         f.write(md)
-    print(f"\nwritten {a.out}\n\nthreads {a.threads}, {model}\n{tab}")
+    print(f"\nwritten {a.out}\n\nthreads {a.threads}, Java convolution kernels {conv}, {model}\n{tab}")
 
 
 if __name__ == "__main__":

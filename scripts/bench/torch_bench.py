@@ -4,8 +4,9 @@
 Compact definitions of our own that mirror the official ones: timm's ViT block (as MAE uses it),
 MAE's MaskedAutoencoderViT, DiT with adaLN-Zero (SiT = DiT whose forward drops the sigma half),
 DiT's GaussianDiffusion training loss (learned-range variance: MSE + VB), SiT's linear-path
-velocity loss, and LDM's KL-VAE encoder. Runs one row and prints one line `BENCH <json>` with
-the same keys as the Java driver. Run with Debian's /usr/bin/python3 (torch 1.13, CPU).
+velocity loss, and LDM's KL-VAE (encoder; decoder and usp train-vae's loss for the training row).
+Runs one row and prints one line `BENCH <json>` with the same keys as the Java driver. Run with
+Debian's /usr/bin/python3 (torch 1.13, CPU; scipy only for fd-10k).
 """
 import argparse
 import json
@@ -13,7 +14,6 @@ import math
 import time
 
 import numpy as np
-import scipy.linalg
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -293,11 +293,64 @@ class VaeEncoder(nn.Module):
                    nn.Conv2d(2 * z, 2 * z, 1)]
         self.layers = nn.Sequential(*layers)
 
+    def moments(self, x):
+        return self.layers(x)
+
     def encode(self, x):
-        return self.layers(x)[:, :self.z] * self.scale
+        return self.moments(x)[:, :self.z] * self.scale
 
 
-VAE_PRESETS = {  # ch, ch_mult, num_res_blocks, attn resolutions, z, in channels, resolution, groups, scale
+class Upsample(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, 1, 1)
+
+    def forward(self, x):
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
+
+
+class VaeDecoder(nn.Module):
+    """post_quant_conv + Decoder (levels deepest first, num_res + 1 blocks each): unscaled latents to images."""
+
+    def __init__(self, ch, ch_mult, num_res, attn_res, z, cout, resolution, groups, scale):
+        super().__init__()
+        c_in, res = ch * ch_mult[-1], resolution // 2 ** (len(ch_mult) - 1)
+        layers = [nn.Conv2d(z, z, 1), nn.Conv2d(z, c_in, 3, 1, 1),
+                  ResnetBlock(c_in, c_in, groups), AttnBlock(c_in, groups), ResnetBlock(c_in, c_in, groups)]
+        for i in reversed(range(len(ch_mult))):
+            for _ in range(num_res + 1):
+                layers.append(ResnetBlock(c_in, ch * ch_mult[i], groups))
+                c_in = ch * ch_mult[i]
+                if res in attn_res:
+                    layers.append(AttnBlock(c_in, groups))
+            if i != 0:
+                layers.append(Upsample(c_in))
+                res *= 2
+        layers += [nn.GroupNorm(groups, c_in, eps=1e-6), nn.SiLU(), nn.Conv2d(c_in, cout, 3, 1, 1)]
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, z):
+        return self.layers(z)
+
+
+class VaeTrainLoss(nn.Module):
+    """usp train-vae's loss (LDM's without LPIPS and GAN): L1 reconstruction of a posterior sample
+    (logvar clamped to [-30, 20]) + kl_weight * KL / pixels per image."""
+
+    def __init__(self, preset, kl_weight=1e-6):
+        super().__init__()
+        self.encoder, self.decoder = VaeEncoder(*VAE_PRESETS[preset]), VaeDecoder(*VAE_PRESETS[preset])
+        self.kl_weight = kl_weight
+
+    def forward(self, x):
+        mean, logvar = self.encoder.moments(x).chunk(2, dim=1)
+        logvar = logvar.clamp(-30.0, 20.0)
+        out = self.decoder(mean + torch.exp(0.5 * logvar) * torch.randn_like(mean))
+        kl = 0.5 * (mean ** 2 + torch.exp(logvar) - 1.0 - logvar).sum(dim=(1, 2, 3))
+        return (out - x).abs().mean() + self.kl_weight * kl.mean() / x[0].numel()
+
+
+VAE_PRESETS = {  # ch, ch_mult, num_res_blocks, attn resolutions, z, in (= out) channels, resolution, groups, scale
     "sd": (128, (1, 2, 4, 4), 2, (), 4, 3, 256, 32, 0.18215),
     "fmnist-tiny": (16, (1, 2, 4), 1, (), 4, 1, 32, 8, 1.0),
 }
@@ -348,10 +401,13 @@ def dit_row(sit):
                                                      labels(BATCH, 1000)).mean())
 
 
+def images(preset, size, batch):
+    return torch.rand(batch, VAE_PRESETS[preset][5], size, size) * 2 - 1
+
+
 def vae_row(preset, size, batch):
     enc = VaeEncoder(*VAE_PRESETS[preset]).eval()
-    cin = VAE_PRESETS[preset][5]
-    return Infer(lambda: enc.encode(torch.rand(batch, cin, size, size) * 2 - 1), batch, "images/s")
+    return Infer(lambda: enc.encode(images(preset, size, batch)), batch, "images/s")
 
 
 def ddpm_row(batch=16):
@@ -368,6 +424,7 @@ def ddpm_row(batch=16):
 
 def fd_row(n=10_000, d=2048):
     """ADM evaluator: np.mean / np.cov of float32 features, then scipy.linalg.sqrtm of sigma1 sigma2."""
+    import scipy.linalg   # here, so that the other rows run where scipy is not installed
     a = (np.random.default_rng(1).standard_normal((n, d)) * 1.0).astype(np.float32)
     b = (np.random.default_rng(2).standard_normal((n, d)) * 1.1).astype(np.float32)
 
@@ -428,6 +485,8 @@ ROWS = {  # name: (factory, warm-up units, timed units), as Rows.java
     "sit-s2": (lambda: dit_row(True), 1, 2),
     "vae-fmnist": (lambda: vae_row("fmnist-tiny", 32, 64), 2, 5),
     "vae-sd": (lambda: vae_row("sd", 256, 4), 1, 2),
+    "vae-train": (lambda: Train(VaeTrainLoss("fmnist-tiny"), lambda m: m(images("fmnist-tiny", 32, BATCH))),
+                  2, 10),
     "ddpm-tiny": (ddpm_row, 5, 20),
     "fd-10k": (fd_row, 0, 1),
     "op-overhead": (op_overhead_row, 1, 5),

@@ -88,6 +88,32 @@ final class Flops {
         return f + conv(n, s, s, in, moments, 3) + conv(n, s, s, moments, moments, 1);
     }
 
+    /** post_quant_conv plus the LDM decoder, from latents to {@code n} images of side {@code size}. */
+    static double vaeDecoder(VaeConfig c, long n, int size) {
+        long s = size / c.downsampling();
+        long z = c.zChannels();
+        long in = c.levelChannels(c.levels() - 1);
+        double f = conv(n, s, s, z, z, 1) + conv(n, s, s, z, in, 3);
+        f += 2 * resBlock(n, s, in, in) + attnBlock(n, s, in);
+        int res = c.resolution() / c.downsampling();
+        for (int i = c.levels() - 1; i >= 0; i--) {
+            long out = c.levelChannels(i);
+            for (int b = 0; b <= c.numResBlocks(); b++) {
+                f += resBlock(n, s, b == 0 ? in : out, out);
+                if (c.decoderAttnResolutions().contains(res)) {
+                    f += attnBlock(n, s, out);
+                }
+            }
+            if (i != 0) {
+                s *= 2;
+                res *= 2;
+                f += conv(n, s, s, out, out, 3);
+            }
+            in = out;
+        }
+        return f + conv(n, s, s, in, c.outChannels(), 3);
+    }
+
     private static double resBlock(long n, long s, long in, long out) {
         double f = conv(n, s, s, in, out, 3) + conv(n, s, s, out, out, 3);
         return in == out ? f : f + conv(n, s, s, in, out, 1);

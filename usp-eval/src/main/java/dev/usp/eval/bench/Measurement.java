@@ -1,5 +1,6 @@
 package dev.usp.eval.bench;
 
+import dev.usp.core.engine.Numerics;
 import dev.usp.core.engine.ProcessMemory;
 
 import java.io.IOException;
@@ -17,9 +18,10 @@ import java.util.Locale;
  * @param unit      throughput unit
  * @param flops     analytic FLOPs per unit
  * @param peakRssMb VmHWM in MiB after the run
+ * @param conv      the convolution kernels in use ({@link Numerics#PROPERTY}, bench.sh {@code --conv})
  */
 record Measurement(String row, double medianS, double[] timesS, double items, String unit, double flops,
-                   double peakRssMb) {
+                   double peakRssMb, String conv) {
 
     /** Runs {@code warmup} untimed and {@code steps} timed units of {@code w}. */
     static Measurement run(String row, Workload w, int warmup, int steps) {
@@ -32,7 +34,8 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
             w.step();
             times[i] = (System.nanoTime() - t0) / 1e9;
         }
-        return new Measurement(row, median(times), times, w.itemsPerStep(), w.unit(), w.flopsPerStep(), readPeakRssMb());
+        return new Measurement(row, median(times), times, w.itemsPerStep(), w.unit(), w.flopsPerStep(), readPeakRssMb(),
+                Numerics.selectKernels().id());
     }
 
     /** The median of the values (mean of the middle two for an even count). */
@@ -59,7 +62,7 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
             t.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.6f", timesS[i]));
         }
         return String.format(Locale.ROOT, "{\"row\": \"%s\", \"side\": \"java\", \"median_s\": %.6f, \"times_s\": [%s],"
-                + " \"items\": %.1f, \"unit\": \"%s\", \"flops\": %.6e, \"peak_rss_mb\": %.1f}",
-                row, medianS, t, items, unit, flops, peakRssMb);
+                + " \"items\": %.1f, \"unit\": \"%s\", \"flops\": %.6e, \"peak_rss_mb\": %.1f, \"conv\": \"%s\"}",
+                row, medianS, t, items, unit, flops, peakRssMb, conv);
     }
 }

@@ -15,6 +15,9 @@ import dev.usp.models.sit.SiT;
 import dev.usp.train.diffusion.GaussianDiffusion;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.transport.Transport;
+import dev.usp.train.vae.VaeLoss;
+import dev.usp.vae.AutoencoderKL;
+import dev.usp.vae.VaeConfig;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +28,8 @@ import java.util.function.Function;
 /**
  * The benchmark rows, each with its default warm-up and timed units; scripts/bench/torch_bench.py
  * defines the same rows in PyTorch. Training rows: batch 32 on 32x32x4 latents (MAE patch 2,
- * mask 0.75, norm_pix_loss, AdamW (0.9, 0.95) wd 0.05 on 2-D+ tensors; DiT/SiT AdamW wd 0).
+ * mask 0.75, norm_pix_loss, AdamW (0.9, 0.95) wd 0.05 on 2-D+ tensors; DiT/SiT AdamW wd 0), and
+ * the quickstart VAE's step on batch 32 of 32x32x1 images ({@code usp train-vae}'s loss, Adam).
  * The last rows are micro-measurements that explain the ratios: per-op dispatch cost, the
  * composed tanh-GELU, and the optimiser step alone.
  */
@@ -49,6 +53,7 @@ final class Rows {
         ROWS.put("sit-s2", new Row(m -> sit(m, "SiT-S/2"), 1, 2));
         ROWS.put("vae-fmnist", new Row(m -> new VaeEncode(m, "fmnist-tiny", 32, 64), 2, 5));
         ROWS.put("vae-sd", new Row(m -> new VaeEncode(m, "sd", 256, 4), 1, 2));
+        ROWS.put("vae-train", new Row(m -> vaeTrain(m, "fmnist-tiny", 32), 2, 10));
         ROWS.put("ddpm-tiny", new Row(m -> new DdpmSampling(m, tinyDit(), 16), 5, 20));
         ROWS.put("fd-10k", new Row(m -> new FdCost(10_000, 2048), 0, 1));
         ROWS.put("op-overhead", new Row(OpOverhead::new, 1, 5));
@@ -113,6 +118,18 @@ final class Rows {
         return new TrainStep(model, ParamGroups.single(model.trainableParameters(), 0), new double[] {0.9, 0.999},
                 m -> Transport.trainingLosses(model::forward, latents(m), labels(m, BATCH, 1000), null, null).loss().mean(),
                 BATCH, Flops.ditForward(model.config(), BATCH));
+    }
+
+    /**
+     * A step of {@code usp train-vae} with its defaults (L1 + 1e-6 KL / pixels, betas (0.9, 0.999),
+     * wd 0) on random images of side {@code size}; without its gradient clipping.
+     */
+    private static Workload vaeTrain(NDManager root, String preset, int size) {
+        AutoencoderKL vae = new AutoencoderKL(root.newSubManager(), VaeConfig.preset(preset));
+        VaeLoss loss = new VaeLoss("l1", 1e-6);
+        return new TrainStep(vae, ParamGroups.single(vae.trainableParameters(), 0), new double[] {0.9, 0.999},
+                m -> loss.apply(vae, VaeEncode.images(m, vae.config(), BATCH, size)).total(), BATCH,
+                Flops.vaeEncoder(vae.config(), BATCH, size) + Flops.vaeDecoder(vae.config(), BATCH, size));
     }
 
     private static NDArray latents(NDManager m) {

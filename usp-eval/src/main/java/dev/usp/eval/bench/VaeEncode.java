@@ -1,5 +1,6 @@
 package dev.usp.eval.bench;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -24,9 +25,13 @@ final class VaeEncode implements Workload {
     @Override
     public void step() {
         try (NDManager m = vae.manager().newSubManager()) {
-            Shape s = new Shape(batch, vae.config().inChannels(), size, size);
-            vae.encodeMeanLatents(m.randomUniform(-1f, 1f, s, DataType.FLOAT32));
+            vae.encodeMeanLatents(images(m, vae.config(), batch, size));
         }
+    }
+
+    /** {@code batch} random images of side {@code size} in [-1, 1], as the VAE of {@code c} takes them. */
+    static NDArray images(NDManager m, VaeConfig c, int batch, int size) {
+        return m.randomUniform(-1f, 1f, new Shape(batch, c.inChannels(), size, size), DataType.FLOAT32);
     }
 
     @Override

@@ -36,10 +36,17 @@ class FlopsTest {
         assertEquals(3 * expected, Flops.maeForward(c, 3), 3.0);
     }
 
-    /** Conv and attention MACs counted by forward hooks on scripts/bench/torch_bench.py's encoder. */
+    /** Conv and attention MACs counted by forward hooks on scripts/bench/torch_bench.py's encoder (count_flops.py). */
     @Test
     void vaeEncoderMatchesHookCounts() {
         assertEquals(16_919_306_240.0, Flops.vaeEncoder(VaeConfig.sd(), 1, 64), 1.0);
         assertEquals(49_389_568.0, Flops.vaeEncoder(VaeConfig.fmnistTiny(), 1, 32), 1.0);
+    }
+
+    /** The same for post_quant_conv + decoder (scripts/bench/count_flops.py). */
+    @Test
+    void vaeDecoderMatchesHookCounts() {
+        assertEquals(38_760_876_032.0, Flops.vaeDecoder(VaeConfig.sd(), 1, 64), 1.0);
+        assertEquals(128_518_144.0, Flops.vaeDecoder(VaeConfig.fmnistTiny(), 1, 32), 1.0);
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import dev.usp.core.engine.Scalars;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.core.data.Pad;
@@ -24,7 +23,6 @@ import dev.usp.train.optim.Optimizer;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.report.ImageGrid;
 import dev.usp.vae.AutoencoderKL;
-import dev.usp.vae.DiagonalGaussian;
 import dev.usp.vae.LatentScale;
 import dev.usp.vae.VaeConfig;
 import dev.usp.vae.weights.VaeFiles;
@@ -38,11 +36,11 @@ import java.util.Map;
 
 /**
  * Trains a small KL autoencoder on in-memory images (Fashion-MNIST padded to 32x32):
- * loss = reconstruction (L1 or L2, mean over pixels) + klWeight * KL / pixels, Adam(W), through
- * the shared {@link TrainingLoop} (checkpoints, resume, metrics, loss plot). At the end it writes
- * into the run folder a reconstruction grid ({@code reconstructions.png}: originals above their
- * reconstructions), the test PSNR, and the VAE with its estimated latent scale factor as
- * {@code vae.safetensors} + {@code vae.json} ({@link VaeFiles}).
+ * {@link VaeLoss} (reconstruction, L1 or L2, mean over pixels, + klWeight * KL / pixels),
+ * Adam(W), through the shared {@link TrainingLoop} (checkpoints, resume, metrics, loss plot). At
+ * the end it writes into the run folder a reconstruction grid ({@code reconstructions.png}:
+ * originals above their reconstructions), the test PSNR, and the VAE with its estimated latent
+ * scale factor as {@code vae.safetensors} + {@code vae.json} ({@link VaeFiles}).
  */
 public final class VaeTrainer {
 
@@ -179,17 +177,11 @@ public final class VaeTrainer {
         double kl;
         double total;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            DiagonalGaussian post = vae.encode(x);
-            NDArray out = vae.decode(post.sample());
-            NDArray diff = out.sub(x);
-            NDArray recLoss = (config.loss().equals("l1") ? diff.abs() : diff.square()).mean();
-            float pixels = x.getShape().size() / x.getShape().get(0);
-            NDArray klLoss = Scalars.div(post.kl().mean(), pixels);
-            NDArray loss = recLoss.add(Scalars.mul(klLoss, config.klWeight()));
-            gc.backward(loss);
-            rec = recLoss.getFloat();
-            kl = klLoss.getFloat();
-            total = loss.getFloat();
+            VaeLoss.Terms loss = VaeLoss.of(config).apply(vae, x);
+            gc.backward(loss.total());
+            rec = loss.reconstruction().getFloat();
+            kl = loss.klPerPixel().getFloat();
+            total = loss.total().getFloat();
         }
         double norm = config.gradClip() > 0 ? GradClip.clipGradNorm(vae.trainableParameters(), config.gradClip())
                 : GradClip.gradNorm(vae.trainableParameters());
