@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * DiT, DiT-VAE-simple and SiT against torch 1.13 running a mirror of the official code
- * (scripts/fixtures/models_dit.py): latent 8x8x4, patch 2, D 32, depth 2, 4 heads, 10 classes,
+ * (scripts/fixtures/models_dit.py): latent 8x8x4, patch 2 (and 1), D 32, depth 2, 4 heads, 10 classes,
  * random non-zero weights everywhere.
  */
 class DiTParityTest {
@@ -83,6 +83,19 @@ class DiTParityTest {
             assertClose("SiT cfg 3ch", io.get("sit_cfg3"), sit.forwardWithCfg(x, io.get("t_sit"), yc, 4.0), 1e-5);
             assertClose("forced drop", io.get("label_forced"),
                     std.labelEmbedder().forward(y, io.get("force_drop")), 1e-6);
+        }
+    }
+
+    @Test
+    void patchOneVaeSimpleAndSiTMatch() throws Exception {
+        DiTConfig p1 = new DiTConfig(8, 1, 4, 32, 2, 4, 4.0, 0.1, 10, true, true);
+        try (StateDict p1io = SafeTensors.read(DIR.resolve("io_p1.safetensors"), manager);
+             DiT dit = loaded(new DiT(manager.newSubManager(), p1), "dit_vae_p1.safetensors");
+             SiT sit = loaded(new SiT(manager.newSubManager(), p1), "dit_vae_p1.safetensors")) {
+            NDArray x = p1io.get("x");
+            NDArray y = p1io.get("y");
+            assertClose("DiT-VAE-simple p1", p1io.get("dit_vae_out"), dit.forward(x, p1io.get("t"), y), 1e-5);
+            assertClose("SiT-VAE-simple p1", p1io.get("sit_out"), sit.forward(x, p1io.get("t_sit"), y), 1e-5);
         }
     }
 

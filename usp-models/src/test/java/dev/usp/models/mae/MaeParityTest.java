@@ -116,6 +116,32 @@ class MaeParityTest {
     }
 
     @Test
+    void patchOneLossPredMaskAndGradientsMatchPyTorch() throws IOException {
+        MaeConfig p1 = new MaeConfig(8, 1, 4, 32, 2, 4, 16, 1, 2, 4.0, true, false, 0.75);
+        try (NDManager m = root.newSubManager(); MaskedAutoencoder model = new MaskedAutoencoder(p1, m);
+             StateDict w = MaeFixtures.tensors("mae/weights_p1.safetensors", m);
+             StateDict p1io = MaeFixtures.tensors("mae/io_p1.safetensors", m);
+             NDManager step = m.newSubManager()) {
+            assertClose(w.get("pos_embed"), model.stateDict().get("pos_embed"), 1e-6, "fresh pos_embed (1, 65, 32)");
+            model.loadStateDict(w, true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray imgs = p1io.get("imgs").duplicate();
+                imgs.attach(step);
+                MaeOutput out = model.forward(imgs, 0.75, null, p1io.get("noise"));
+                assertClose(p1io.get("loss_normpix"), out.loss().reshape(1), 1e-5, "patch-1 loss");
+                assertClose(p1io.get("pred"), out.pred(), 1e-5, "patch-1 pred (2, 64, 4)");
+                assertClose(p1io.get("mask"), out.mask(), 0, "patch-1 mask (48 of 64 dropped)");
+                gc.backward(out.loss());
+            }
+            for (Map.Entry<String, Parameter> e : model.trainableParameters().entrySet()) {
+                NDArray g = e.getValue().array().getGradient();
+                g.attach(step);
+                assertClose(p1io.get("grad." + e.getKey()), g, 1e-4, "patch-1 grad of " + e.getKey());
+            }
+        }
+    }
+
+    @Test
     void gradientsAfterOneBackwardMatchPyTorch() {
         try (NDManager m = root.newSubManager(); MaskedAutoencoder model = loaded(true, false, m);
              NDManager step = m.newSubManager()) {

@@ -63,6 +63,19 @@ class VitParityTest {
     }
 
     @Test
+    void patchOneAveragePoolLogitsMatchTimm() throws IOException {
+        VitConfig p1 = new VitConfig(8, 1, 4, 32, 2, 4, 4.0, 5, GlobalPool.AVG, 0.0, 2e-5, false);
+        try (NDManager m = root.newSubManager(); VisionTransformer vit = new VisionTransformer(p1, m);
+             StateDict w = MaeFixtures.tensors("vit/avg_p1.safetensors", m);
+             StateDict p1io = MaeFixtures.tensors("vit/io_p1.safetensors", m);
+             NDManager step = m.newSubManager()) {
+            vit.loadStateDict(w, true);
+            vit.eval();
+            assertClose(p1io.get("logits_avg"), vit.forward(p1io.get("imgs")), 1e-5, "patch-1 avg logits");
+        }
+    }
+
+    @Test
     void linearProbeBatchNormHeadMatchesPyTorchInTrainingAndEval() throws IOException {
         VitConfig c = new VitConfig(8, 2, 4, 32, 2, 4, 4.0, 5, GlobalPool.TOKEN, 0.0, 0.01, true);
         try (NDManager m = root.newSubManager(); VisionTransformer vit = new VisionTransformer(c, m)) {
