@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# USP in miniature on Fashion-MNIST, end to end on the CPU (about 17 minutes on 2 cores; --quick:
+# USP in miniature on Fashion-MNIST, end to end on the CPU (about 24 minutes on 2 idle cores, longer under load; --quick:
 # a few minutes, a smoke test whose numbers mean nothing). Installs the dataset when missing
 # (Debian/Ubuntu, as root), builds, runs `usp quickstart`, and prints where report.md is.
 # Extra arguments go to `usp quickstart` (e.g. --quick, --out DIR, --data-dir DIR, --device gpu).
