@@ -1,6 +1,7 @@
 package dev.usp.core.weights;
 
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -124,8 +125,10 @@ public final class SafeTensorsHeader {
         long dataStart = 8 + headerLen;
         try {
             return parse(file, json, dataStart, size - dataStart);
-        } catch (MalformedJsonException | IllegalStateException | NumberFormatException e) {
-            throw new IOException(file + ": safetensors header is not valid: " + e.getMessage(), e);
+        } catch (MalformedJsonException | JsonParseException | IllegalStateException | NumberFormatException e) {
+            Throwable cause = e.getCause() instanceof MalformedJsonException ? e.getCause() : e;
+            String why = String.valueOf(cause.getMessage()).replaceAll(" path \\$\\S*", "");
+            throw new IOException(file + ": safetensors header is not valid: " + why, e);
         }
     }
 
@@ -133,6 +136,7 @@ public final class SafeTensorsHeader {
         Map<String, Entry> entries = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         try (JsonReader in = new JsonReader(new StringReader(json))) {
+            in.setNestingLimit(ReadLimits.JSON_DEPTH);
             in.beginObject();
             boolean sawMetadata = false;
             while (in.hasNext()) {
@@ -200,9 +204,14 @@ public final class SafeTensorsHeader {
         long numel = 1;
         for (long d : dims) {
             if (d < 0) {
-                throw new IOException(where + " has a negative dimension in shape " + new Shape(dims));
+                throw new IOException(where + " has a negative dimension in shape " + java.util.Arrays.toString(dims));
             }
-            numel = Math.multiplyExact(numel, d);
+            try {
+                numel = Math.multiplyExact(numel, d);
+            } catch (ArithmeticException e) {
+                throw new IOException(where + " has shape " + java.util.Arrays.toString(dims)
+                        + ", whose element count overflows 64 bits", e);
+            }
         }
         long begin = offsets[0];
         long end = offsets[1];
@@ -215,9 +224,9 @@ public final class SafeTensorsHeader {
         }
         Shape shape = new Shape(dims);
         SafeDType known = SafeDType.lookup(dtype);
-        if (known != null && end - begin != numel * known.bytes) {
+        if (known != null && (numel > dataSize || end - begin != numel * known.bytes)) {
             throw new IOException(where + " has " + (end - begin) + " bytes for shape " + shape + " of " + dtype
-                    + " (expected " + numel * known.bytes + ")");
+                    + " (expected " + (numel > dataSize ? "more than the file holds" : numel * known.bytes) + ")");
         }
         return new Entry(name, dtype, shape, begin, end);
     }

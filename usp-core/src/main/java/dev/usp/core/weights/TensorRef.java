@@ -65,6 +65,19 @@ public final class TensorRef {
         return true;
     }
 
+    /**
+     * The number of elements.
+     *
+     * @throws ArithmeticException when a corrupt size overflows 64 bits
+     */
+    long numel() {
+        long n = 1;
+        for (long d : shape.getShape()) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
     TorchStorage storage() {
         return storage;
     }

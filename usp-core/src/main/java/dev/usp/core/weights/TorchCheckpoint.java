@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +46,7 @@ public final class TorchCheckpoint implements AutoCloseable {
     private final ZipFile zip;
     private final String prefix;
     private final Object root;
+    private long inflated;
 
     private TorchCheckpoint(Path file, ZipFile zip, String prefix, Object root) {
         this.file = file;
@@ -65,8 +65,8 @@ public final class TorchCheckpoint implements AutoCloseable {
         WeightFiles.Format format = WeightFiles.detect(file);
         if (format == WeightFiles.Format.TORCH_LEGACY) {
             throw new IOException(file + ": legacy torch.save format (PyTorch < 1.6 or "
-                    + "_use_new_zipfile_serialization=False) is not supported; re-save it with PyTorch >= 1.6: "
-                    + "torch.save(torch.load(path), new_path)");
+                    + "_use_new_zipfile_serialization=False) is not supported; re-save it with PyTorch >= 1.6, without "
+                    + "running its pickle: torch.save(torch.load(path, weights_only=True), new_path)");
         }
         if (format != WeightFiles.Format.TORCH_ZIP) {
             throw new IOException(file + ": not a torch.save file (no zip signature; detected " + format + ")");
@@ -217,6 +217,14 @@ public final class TorchCheckpoint implements AutoCloseable {
             if (root instanceof Map<?, ?> m && !m.isEmpty() && m.values().stream().allMatch(v -> v instanceof TensorRef)) {
                 return m;
             }
+            if (!(root instanceof Map)) {
+                throw new IllegalArgumentException(file + ": the top level is a " + typeName(root)
+                        + ", not a state dict" + (root instanceof PyObject ? " (a Python object, which is not run: "
+                        + "only plain data is read)" : ""));
+            }
+            if (((Map<?, ?>) root).isEmpty()) {
+                throw new IllegalArgumentException(file + ": the top level is an empty dict, not a state dict");
+            }
             throw new IllegalArgumentException(file + ": the top level is not a state dict; choose one of its keys "
                     + keys());
         }
@@ -271,21 +279,31 @@ public final class TorchCheckpoint implements AutoCloseable {
         if (storage.type() == null) {
             throw new IOException(where + " has storage type " + storage.className() + ", which is not supported");
         }
+        int es = storage.type().bytes;
         long end;
+        long spanBytes;
+        long bytes;
         try {
             end = ref.storageEnd();
+            spanBytes = Math.multiplyExact(end - ref.storageOffset(), es);
+            bytes = Math.multiplyExact(ref.numel(), es);
         } catch (ArithmeticException e) {
             throw new IOException(where + " has size " + ref.shape() + " and stride "
-                    + Arrays.toString(ref.stride()) + " that overflow", e);
+                    + Arrays.toString(ref.stride()) + " that overflow 64 bits", e);
         }
         if (end > storage.numel()) {
             throw new IOException(where + " reaches element " + end + " of storage '" + storage.key()
                     + "', which has only " + storage.numel());
         }
-        int es = storage.type().bytes;
-        long spanBytes = (end - ref.storageOffset()) * es;
-        if (spanBytes > Integer.MAX_VALUE) {
-            throw new IOException(where + " spans " + spanBytes + " bytes; one tensor over 2 GB is not supported");
+        if (spanBytes > Integer.MAX_VALUE || bytes > Integer.MAX_VALUE) {
+            throw new IOException(where + " has " + Math.max(spanBytes, bytes)
+                    + " bytes; one tensor over 2 GB is not supported");
+        }
+        if (bytes - spanBytes > ReadLimits.repeatedViewBytes()) {
+            throw new IOException(where + " has shape " + ref.shape() + " and stride " + Arrays.toString(ref.stride())
+                    + ": a view that repeats " + spanBytes + " stored bytes into " + bytes + " (limit "
+                    + ReadLimits.repeatedViewBytes() + " bytes beyond its storage; save a .clone() of it instead, or "
+                    + ReadLimits.raise("repeatedViewBytes") + ")");
         }
         ByteBuffer span = ByteBuffer.allocateDirect((int) spanBytes).order(ByteOrder.LITTLE_ENDIAN);
         if (spanBytes > 0) {
@@ -312,6 +330,14 @@ public final class TorchCheckpoint implements AutoCloseable {
         if (entry.getSize() >= 0 && entry.getSize() < expected) {
             throw new IOException(where + ": storage '" + entryName + "' has " + entry.getSize() + " bytes but "
                     + storage.numel() + " elements of " + storage.className() + " need " + expected);
+        }
+        if (entry.getMethod() != ZipEntry.STORED) {
+            inflated += skip + into.remaining();
+            if (inflated > ReadLimits.inflatedBytes()) {
+                throw new IOException(where + ": reading it would decompress " + inflated + " bytes from deflated "
+                        + "entries of this file, more than the limit of " + ReadLimits.inflatedBytes()
+                        + " (torch.save does not compress; " + ReadLimits.raise("inflatedBytes") + ")");
+            }
         }
         byte[] chunk = new byte[Math.min(1 << 20, into.remaining())];
         try (InputStream in = zip.getInputStream(entry)) {
@@ -380,41 +406,46 @@ public final class TorchCheckpoint implements AutoCloseable {
     }
 
     private static Object unpickle(ZipFile zip, String prefix, Path file) throws IOException {
+        byte[] pickle = readPickle(zip, zip.getEntry(prefix + PICKLE), file);
         TorchUnpickler unpickler = new TorchUnpickler();
-        try (InputStream in = new BufferedInputStream(zip.getInputStream(zip.getEntry(prefix + PICKLE)), 1 << 16)) {
-            return normalize(unpickler.load(in), new IdentityHashMap<>());
+        try {
+            return PickleTree.normalize(unpickler.load(pickle));
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot read " + prefix + PICKLE + ": " + e, e);
+            throw new IOException(file + ": cannot read " + prefix + PICKLE + ": " + message(e), e);
         } finally {
             unpickler.close();
         }
     }
 
-    /** Turns tuples (Object[]) into lists, in place for dicts and lists, visiting shared parts once. */
-    @SuppressWarnings("unchecked")
-    private static Object normalize(Object node, Map<Object, Object> seen) {
-        if (node == null || seen.containsKey(node)) {
-            return node == null ? null : seen.get(node);
+    private static String message(Throwable e) {
+        String text = e.getMessage();
+        return text == null || text.isBlank() ? e.getClass().getSimpleName() : text;
+    }
+
+    /** The pickle's bytes, refused past {@link ReadLimits#pickleBytes()} or past its declared size. */
+    private static byte[] readPickle(ZipFile zip, ZipEntry entry, Path file) throws IOException {
+        long limit = ReadLimits.pickleBytes();
+        long declared = entry.getSize();
+        String name = entry.getName();
+        if (declared > limit) {
+            throw new IOException(file + ": " + name + " declares " + declared + " bytes, more than the limit of "
+                    + limit + " for an object tree (tensors are stored outside it); " + ReadLimits.raise("pickleBytes"));
         }
-        if (node instanceof Object[] tuple) {
-            List<Object> list = new ArrayList<>(tuple.length);
-            seen.put(node, Collections.unmodifiableList(list));
-            for (Object item : tuple) {
-                list.add(normalize(item, seen));
-            }
-            return seen.get(node);
+        byte[] bytes;
+        try (InputStream in = zip.getInputStream(entry)) {
+            bytes = in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 16) + 1);
+        } catch (ZipException | EOFException e) {
+            throw new IOException(file + ": " + name + " is damaged (" + e.getMessage() + ")", e);
         }
-        seen.put(node, node);
-        if (node instanceof Map<?, ?> map) {
-            ((Map<Object, Object>) map).replaceAll((k, v) -> normalize(v, seen));
-        } else if (node instanceof List<?> list) {
-            ((List<Object>) list).replaceAll(v -> normalize(v, seen));
-        } else if (node instanceof PyObject obj) {
-            PyObject out = obj.map(v -> normalize(v, seen));
-            seen.put(node, out);
-            return out;
+        if (bytes.length > limit) {
+            throw new IOException(file + ": " + name + " inflates to more than " + limit + " bytes (a zip bomb or "
+                    + "not a checkpoint); " + ReadLimits.raise("pickleBytes"));
         }
-        return node;
+        if (declared >= 0 && bytes.length != declared) {
+            throw new IOException(file + ": " + name + " holds " + bytes.length + " bytes but its zip entry declares "
+                    + declared);
+        }
+        return bytes;
     }
 
     /** Closes the archive; arrays already read stay valid. */

@@ -6,6 +6,7 @@ import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -21,8 +22,12 @@ import java.util.Map;
  * {@code collections.OrderedDict}), and classes we do not model become {@link PyObject}s.
  *
  * <p>Globals are resolved per instance rather than through the library's static registry, so
- * nothing global changes. Tuples are left as {@code Object[]}; {@link TorchCheckpoint} turns
- * them into lists.
+ * nothing global changes, and no class of that registry is constructed (some would allocate
+ * what the pickle asks for): every global we do not model becomes a {@link PyObject}, never
+ * code that runs. Sets become lists, and dict keys must be scalars or tuples, so that no value
+ * of the pickle is ever hashed by content. A length-prefixed string, bytes or integer longer
+ * than the rest of the pickle is refused before anything is allocated. Tuples are left as
+ * {@code Object[]}; {@link PickleTree} turns them into lists.
  */
 final class TorchUnpickler extends Unpickler {
 
@@ -49,8 +54,14 @@ final class TorchUnpickler extends Unpickler {
         }
     }
 
+    /** Unpickles a whole pickle held in memory. */
+    Object load(byte[] pickle) throws IOException {
+        return load(new ByteArrayInputStream(pickle));
+    }
+
     @Override
     protected Object dispatch(short key) throws PickleException, IOException {
+        checkLength(key);
         switch (key) {
             case Opcodes.GLOBAL: {
                 String module = PickleUtils.readline(input);
@@ -93,14 +104,74 @@ final class TorchUnpickler extends Unpickler {
             case Opcodes.BUILD:
                 build(stack.pop(), stack.peek());
                 return NO_RETURN_VALUE;
+            case Opcodes.EMPTY_SET:
+                stack.add(new ArrayList<>());
+                return NO_RETURN_VALUE;
+            case Opcodes.ADDITEMS:
+                append(stack.pop_all_since_marker());
+                return NO_RETURN_VALUE;
+            case Opcodes.FROZENSET:
+                stack.add(new ArrayList<>(stack.pop_all_since_marker()));
+                return NO_RETURN_VALUE;
             default:
                 return super.dispatch(key);
+        }
+    }
+
+    /**
+     * Before an opcode that reads a length and then that many bytes, checks the length against
+     * the bytes left, so that a few bytes cannot ask for gigabytes.
+     */
+    private void checkLength(short opcode) throws IOException {
+        int width;
+        switch (opcode) {
+            case Opcodes.BINSTRING:
+            case Opcodes.BINUNICODE:
+            case Opcodes.BINBYTES:
+            case Opcodes.LONG4:
+                width = 4;
+                break;
+            case Opcodes.BINUNICODE8:
+            case Opcodes.BINBYTES8:
+            case Opcodes.BYTEARRAY8:
+            case Opcodes.FRAME:
+                width = 8;
+                break;
+            default:
+                return;
+        }
+        if (!(input instanceof ByteArrayInputStream in)) {
+            throw new IllegalStateException("the pickle must be read from memory");
+        }
+        in.mark(width);
+        byte[] raw = in.readNBytes(width);
+        in.reset();
+        if (raw.length < width) {
+            throw new PickleException("the pickle ends inside the length of opcode 0x" + Integer.toHexString(opcode));
+        }
+        long length = 0;
+        for (int i = width - 1; i >= 0; i--) {
+            length = (length << 8) | (raw[i] & 0xff);
+        }
+        if (width == 4 && (opcode == Opcodes.BINSTRING || opcode == Opcodes.LONG4)) {
+            length = (int) length;
+        }
+        long left = in.available() - width;
+        if (length < 0 || length > left) {
+            throw new PickleException("opcode 0x" + Integer.toHexString(opcode) + " declares " + length
+                    + " bytes but only " + left + " bytes of the pickle follow");
         }
     }
 
     @SuppressWarnings("unchecked")
     private static void putPairs(Object target, List<Object> items) {
         for (int i = 0; i + 1 < items.size(); i += 2) {
+            Object k = items.get(i);
+            if (!(k == null || k instanceof String || k instanceof Number || k instanceof Boolean
+                    || k instanceof Object[])) {
+                throw new PickleException("a dict key of type " + k.getClass().getSimpleName()
+                        + " (checkpoints key dicts by strings, numbers or tuples)");
+            }
             if (target instanceof Map) {
                 ((Map<Object, Object>) target).put(items.get(i), items.get(i + 1));
             } else if (target instanceof PyObject o) {
@@ -167,14 +238,17 @@ final class TorchUnpickler extends Unpickler {
             default:
                 break;
         }
-        IObjectConstructor known = objectConstructors.get(module + "." + name);
-        return known != null ? known : new PyGlobal(module, name);
+        return new PyGlobal(module, name);
     }
 
     /** {@code _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, hooks[, metadata])}. */
     private static Object rebuildTensor(Object[] args) {
         if (!(args[0] instanceof TorchStorage storage)) {
             throw new PickleException("tensor rebuilt from " + args[0] + " instead of a storage");
+        }
+        if (args.length < 4 || !(args[1] instanceof Integer || args[1] instanceof Long)) {
+            throw new PickleException("tensor of storage '" + storage.key() + "' rebuilt from " + args.length
+                    + " arguments without an integer offset");
         }
         long offset = ((Number) args[1]).longValue();
         long[] size = longs(args[2]);
@@ -187,9 +261,14 @@ final class TorchUnpickler extends Unpickler {
     }
 
     private static long[] longs(Object tuple) {
-        Object[] items = (Object[]) tuple;
+        if (!(tuple instanceof Object[] items)) {
+            throw new PickleException("a tensor's size or stride is " + tuple + ", not a tuple of integers");
+        }
         long[] out = new long[items.length];
         for (int i = 0; i < items.length; i++) {
+            if (!(items[i] instanceof Integer || items[i] instanceof Long)) {
+                throw new PickleException("a tensor's size or stride holds " + items[i] + ", not a 64-bit integer");
+            }
             out[i] = ((Number) items[i]).longValue();
         }
         return out;
@@ -202,7 +281,14 @@ final class TorchUnpickler extends Unpickler {
             throw new PickleException("unexpected persistent id " + (pid instanceof Object[] a ? Arrays.toString(a) : pid));
         }
         String key = String.valueOf(t[2]);
-        long numel = ((Number) t[4]).longValue();
+        if (!(t[4] instanceof Number n) || n.longValue() < 0 || (t[4] instanceof java.math.BigInteger big
+                && big.bitLength() > 62)) {
+            throw new PickleException("storage '" + key + "' has " + t[4] + " elements");
+        }
+        long numel = n.longValue();
+        if (TorchStorage.typeOf(type.name) != null && numel > Long.MAX_VALUE / 8) {
+            throw new PickleException("storage '" + key + "' has " + numel + " elements, more bytes than 64 bits count");
+        }
         TorchStorage storage = storages.computeIfAbsent(key,
                 k -> new TorchStorage(k, type.toString(), TorchStorage.typeOf(type.name), numel));
         if (!storage.className().equals(type.toString())) {

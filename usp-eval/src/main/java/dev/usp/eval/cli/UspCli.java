@@ -8,8 +8,15 @@ import dev.usp.train.cli.TrainDitCommand;
 import dev.usp.train.cli.TrainSitCommand;
 import dev.usp.train.cli.TrainVaeCommand;
 import dev.usp.vae.cli.EncodeCommand;
+import dev.usp.core.io.UnfinishedOutputs;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** The {@code usp} command line: one entry point whose subcommands run every stage of USP. */
 @Command(name = "usp", mixinStandardHelpOptions = true, version = "usp 0.1.0-SNAPSHOT",
@@ -38,14 +45,32 @@ public final class UspCli {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit status (for tests). */
+    /**
+     * Runs the command line and returns its exit status (for tests). Whatever a command throws,
+     * errors included, ends here as one line on stderr and status 1, after the output folders the
+     * command created and did not finish are removed ({@link UnfinishedOutputs}).
+     */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new UspCli());
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("error: " + ex.getMessage());
-            org.slf4j.LoggerFactory.getLogger(UspCli.class).debug("failure", ex);
-            return 1;
-        });
-        return cl.execute(args);
+        return run(new CommandLine(new UspCli()), args);
+    }
+
+    /** Runs {@code cl} behind the same boundary as the {@code usp} command line. */
+    static int run(CommandLine cl, String... args) {
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> fail(cmd.getErr(), ex));
+        try {
+            return cl.execute(args);
+        } catch (Throwable t) {
+            return fail(cl.getErr(), t);
+        }
+    }
+
+    private static int fail(PrintWriter err, Throwable t) {
+        LoggerFactory.getLogger(UspCli.class).debug("failure", t);
+        List<Path> removed = UnfinishedOutputs.removeAll();
+        err.println("error: " + FailureMessages.oneLine(t)
+                + (removed.isEmpty() ? "" : " (removed the unfinished " + removed.stream().map(Path::toString)
+                        .collect(Collectors.joining(", ")) + ")"));
+        err.flush();
+        return 1;
     }
 }

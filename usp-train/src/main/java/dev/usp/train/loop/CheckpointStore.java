@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import dev.usp.core.io.AtomicFiles;
+import dev.usp.core.io.UnfinishedOutputs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +92,7 @@ public final class CheckpointStore {
         Path file = fileFor(cp.step());
         cp.write(file);
         AtomicFiles.writeString(dir.resolve(LAST), file.getFileName() + "\n");
+        UnfinishedOutputs.keep(file);
         prune();
         return file;
     }

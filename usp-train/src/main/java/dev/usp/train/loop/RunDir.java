@@ -1,6 +1,7 @@
 package dev.usp.train.loop;
 
 import dev.usp.core.io.AtomicFiles;
+import dev.usp.core.io.UnfinishedOutputs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +15,8 @@ import java.time.format.DateTimeFormatter;
 /**
  * A run folder, {@code runs/<name>/}: {@code config.yaml} (the resolved config, YAML or JSON),
  * {@code metrics.jsonl}, {@code checkpoints/}, and the plots and image grids written at the end.
+ * A folder this process creates stays {@link UnfinishedOutputs unfinished} until its first
+ * checkpoint, so that a command that fails before it leaves nothing behind.
  */
 public final class RunDir {
 
@@ -60,6 +63,7 @@ public final class RunDir {
         if (CheckpointStore.findLatest(dir).isPresent()) {
             throw new IOException("run folder " + dir + " already has checkpoints: resume it or choose another name");
         }
+        UnfinishedOutputs.create(dir);
         Files.createDirectories(dir.resolve(CHECKPOINTS));
         String text = configText == null ? "" : configText;
         AtomicFiles.writeString(dir.resolve(CONFIG), text);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.io.UnfinishedOutputs;
 import dev.usp.core.weights.SafeTensors;
 import dev.usp.vae.AutoencoderKL;
 import org.slf4j.Logger;
@@ -73,7 +74,7 @@ public final class LatentCacheWriter {
         CacheManifest spec = new CacheManifest(source.size(), options.shardSize(), List.of(chw.get(0), chw.get(1), chw.get(2)),
                 List.of(2L * vae.config().zChannels(), chw.get(1) / f, chw.get(2) / f),
                 options.float16() ? "F16" : "F32", vae.scaleFactor(), vae.config().toString(), List.of());
-        Files.createDirectories(dir);
+        UnfinishedOutputs.create(dir);
         checkOrWriteSpec(dir.resolve(CacheManifest.SPEC), spec);
         List<CacheManifest.Shard> shards = new ArrayList<>();
         for (int s = 0; s < spec.shardCount(); s++) {
@@ -86,6 +87,7 @@ public final class LatentCacheWriter {
                 LOG.info("{}: already written, skipped", file);
             } else {
                 writeShard(vae, source, file, shard, options);
+                UnfinishedOutputs.keep(file);
                 LOG.info("{}: {} images ({} of {} shards)", file, count, s + 1, spec.shardCount());
             }
             shards.add(shard);
