@@ -7,6 +7,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.MalformedJsonException;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -125,7 +126,8 @@ public final class SafeTensorsHeader {
         long dataStart = 8 + headerLen;
         try {
             return parse(file, json, dataStart, size - dataStart);
-        } catch (MalformedJsonException | JsonParseException | IllegalStateException | NumberFormatException e) {
+        } catch (MalformedJsonException | EOFException | JsonParseException | IllegalStateException
+                 | NumberFormatException e) {
             Throwable cause = e.getCause() instanceof MalformedJsonException ? e.getCause() : e;
             String why = String.valueOf(cause.getMessage()).replaceAll(" path \\$\\S*", "");
             throw new IOException(file + ": safetensors header is not valid: " + why, e);

@@ -74,16 +74,21 @@ public final class TorchCheckpoint implements AutoCloseable {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
+        } catch (ZipException | RuntimeException e) {
             throw new IOException(file + ": truncated or corrupt torch.save zip archive (" + e.getMessage() + ")", e);
         }
         try {
             String prefix = findPrefix(zip, file);
             checkByteOrder(zip, prefix, file);
             return new TorchCheckpoint(file, zip, prefix, unpickle(zip, prefix, file));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             zip.close();
-            throw e;
+            throw String.valueOf(e.getMessage()).contains(file.toString()) ? e
+                    : new IOException(file + ": damaged torch.save archive (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            // from java.util.zip, e.g. an entry name that is not UTF-8; the pickle's own errors come as IOException
+            zip.close();
+            throw new IOException(file + ": damaged torch.save archive (" + e.getMessage() + ")", e);
         }
     }
 
@@ -322,7 +327,13 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     private void readStorage(TorchStorage storage, long skip, ByteBuffer into, String where) throws IOException {
         String entryName = prefix + "data/" + storage.key();
-        ZipEntry entry = zip.getEntry(entryName);
+        ZipEntry entry;
+        try {
+            entry = zip.getEntry(entryName);
+        } catch (RuntimeException e) {
+            // java.util.zip compares against damaged names this way (not UTF-8)
+            throw new IOException(where + ": the archive's entry names are damaged (" + e.getMessage() + ")", e);
+        }
         if (entry == null) {
             throw new IOException(where + ": its storage entry '" + entryName + "' is missing from the archive");
         }
@@ -351,6 +362,8 @@ public final class TorchCheckpoint implements AutoCloseable {
             }
         } catch (EOFException e) {
             throw new IOException(where + ": storage '" + entryName + "' is truncated", e);
+        } catch (ZipException e) {
+            throw new IOException(where + ": storage '" + entryName + "' is damaged (" + e.getMessage() + ")", e);
         }
     }
 
