@@ -30,8 +30,9 @@ import java.util.stream.Collectors;
 
 /**
  * Loads a config record: its {@code defaults()}, then a YAML file, then {@code --set} overrides,
- * each merged over the previous one; then checks {@link Range} and {@link OneOf}. See the package
- * documentation for the rules.
+ * each merged key by key over the previous ones; only the merged result is built (so the record's
+ * own cross-checks see the final values) and checked against {@link Range} and {@link OneOf}.
+ * See the package documentation for the rules.
  */
 public final class ConfigLoader {
 
@@ -48,13 +49,14 @@ public final class ConfigLoader {
      */
     public static <R extends Record> R load(Class<R> type, Path yaml, List<String> overrides) {
         Map<String, String> origins = new HashMap<>();
-        R config = defaults(type);
+        Map<String, Object> values = tree(defaults(type));
         if (yaml != null) {
-            config = type.cast(mergeRecord(type, config, readYaml(yaml), "", "file " + yaml, origins));
+            overlay(type, values, readYaml(yaml), "", "file " + yaml, origins);
         }
         for (String override : overrides == null ? List.<String>of() : overrides) {
-            config = type.cast(mergeRecord(type, config, nest(override), "", "--set " + override, origins));
+            overlay(type, values, nest(override), "", "--set " + override, origins);
         }
+        R config = type.cast(build(type, values, "", origins));
         validate(config, "", origins);
         return config;
     }
@@ -119,18 +121,31 @@ public final class ConfigLoader {
 
     // ---- merging ---------------------------------------------------------------------------
 
-    private static Object mergeRecord(Class<?> type, Object base, Object raw, String prefix, String source,
-                                      Map<String, String> origins) {
+    /** The record as a mutable tree: snake_case key to value, nested records as nested trees. */
+    private static Map<String, Object> tree(Object record) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : record.getClass().getRecordComponents()) {
+            Object v = read(c, record);
+            out.put(Names.snake(c.getName()), c.getType().isRecord() && v != null ? tree(v) : v);
+        }
+        return out;
+    }
+
+    /**
+     * Merges the raw values of one source (a YAML mapping or a nested {@code --set}) into
+     * {@code values}, converting each to its component's type; returns the tree.
+     */
+    private static Map<String, Object> overlay(Class<?> type, Map<String, Object> values, Object raw, String prefix,
+                                               String source, Map<String, String> origins) {
         if (raw == null) {
-            return base;
+            return values;
         }
         if (!(raw instanceof Map<?, ?> map)) {
             throw new ConfigException("bad value for " + (prefix.isEmpty() ? "the root" : prefix) + " in " + source
                     + ": expected a mapping with keys " + allowedKeys(type));
         }
-        RecordComponent[] comps = type.getRecordComponents();
         Map<String, RecordComponent> bySnake = new LinkedHashMap<>();
-        for (RecordComponent c : comps) {
+        for (RecordComponent c : type.getRecordComponents()) {
             bySnake.put(Names.snake(c.getName()), c);
         }
         for (Object k : map.keySet()) {
@@ -139,41 +154,66 @@ public final class ConfigLoader {
                         + "; allowed keys" + (prefix.isEmpty() ? "" : " under " + prefix) + ": " + allowedKeys(type));
             }
         }
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String snake = String.valueOf(e.getKey());
+            RecordComponent c = bySnake.get(snake);
+            String key = Names.join(prefix, snake);
+            Object value = e.getValue();
+            if (c.getType().isRecord()) {
+                if (value instanceof String text) {
+                    value = parseYaml(text, source);
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> current = (Map<String, Object>) values.get(snake);
+                if (current == null && value != null) {
+                    current = new LinkedHashMap<>();
+                    origins.put(key, source);
+                }
+                values.put(snake, overlay(c.getType(), current, value, key, source, origins));
+            } else {
+                values.put(snake, Values.convert(c.getGenericType(), value, key, source));
+                origins.put(key, source);
+            }
+        }
+        return values;
+    }
+
+    /** Builds the record of {@code type} from a merged tree, nested records first. */
+    private static Object build(Class<?> type, Map<String, Object> values, String prefix, Map<String, String> origins) {
+        RecordComponent[] comps = type.getRecordComponents();
         Object[] args = new Object[comps.length];
         Class<?>[] types = new Class<?>[comps.length];
         for (int i = 0; i < comps.length; i++) {
             RecordComponent c = comps[i];
             String snake = Names.snake(c.getName());
             String key = Names.join(prefix, snake);
-            Object current = base == null ? null : read(c, base);
             types[i] = c.getType();
-            if (!map.containsKey(snake)) {
-                if (base == null) {
-                    throw new ConfigException("config key " + key + " has no default; set it in " + source);
-                }
-                args[i] = current;
-            } else if (c.getType().isRecord()) {
-                Object value = map.get(snake);
-                if (value instanceof String s) {
-                    value = parseYaml(s, source);
-                }
-                args[i] = mergeRecord(c.getType(), current, value, key, source, origins);
-            } else {
-                args[i] = Values.convert(c.getGenericType(), map.get(snake), key, source);
-                origins.put(key, source);
+            if (!values.containsKey(snake)) {
+                throw new ConfigException("config key " + key + " has no default; set it in "
+                        + origins.getOrDefault(prefix, "the YAML file or with --set"));
             }
+            Object v = values.get(snake);
+            if (c.getType().isRecord() && v != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> nested = (Map<String, Object>) v;
+                v = build(c.getType(), nested, key, origins);
+            }
+            args[i] = v;
         }
-        return construct(type, types, args);
+        return construct(type, types, args, prefix, origins);
     }
 
-    private static Object construct(Class<?> type, Class<?>[] types, Object[] args) {
+    private static Object construct(Class<?> type, Class<?>[] types, Object[] args, String prefix,
+                                    Map<String, String> origins) {
         try {
             Constructor<?> ctor = type.getDeclaredConstructor(types);
             ctor.setAccessible(true);
             return ctor.newInstance(args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            throw new ConfigException("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
+            String where = prefix.isEmpty() ? "" : " (key " + prefix + ")";
+            throw new ConfigException("invalid " + type.getSimpleName() + where + ": " + cause.getMessage()
+                    + Origins.note(type, prefix, String.valueOf(cause.getMessage()), origins), cause);
         } catch (ReflectiveOperationException e) {
             throw new ConfigException("cannot construct config record " + type.getName() + ": " + e, e);
         }
@@ -250,10 +290,24 @@ public final class ConfigLoader {
             throw new ConfigException("@Range on " + key + " needs a numeric type, got " + item);
         }
         double v = n.doubleValue();
+        if (!Double.isFinite(v)) {
+            throw new ConfigException("bad value for " + key + " in " + source + ": " + item + "; expected "
+                    + finiteWithin(range, key));
+        }
         if (!(v >= range.min() && v <= range.max())) {
             throw new ConfigException("value out of range for " + key + " in " + source + ": " + item
                     + "; allowed: " + bound(range.min()) + " <= " + key + " <= " + bound(range.max()));
         }
+    }
+
+    /** "a finite number", with the range's finite bounds. */
+    private static String finiteWithin(Range range, String key) {
+        boolean lo = Double.isFinite(range.min());
+        boolean hi = Double.isFinite(range.max());
+        if (lo && hi) {
+            return "a finite number with " + bound(range.min()) + " <= " + key + " <= " + bound(range.max());
+        }
+        return "a finite number" + (lo ? " >= " + bound(range.min()) : hi ? " <= " + bound(range.max()) : "");
     }
 
     private static String bound(double b) {

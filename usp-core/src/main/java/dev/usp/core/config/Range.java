@@ -7,7 +7,8 @@ import java.lang.annotation.Target;
 
 /**
  * Inclusive bounds for a numeric config component ({@code int}, {@code long}, {@code double}, or
- * each element of a {@code List} of numbers), checked by {@link ConfigLoader}.
+ * each element of a {@code List} of numbers), checked by {@link ConfigLoader}. NaN and
+ * infinities are refused whatever the bounds ({@code .inf} for an unbounded maximum included).
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.RECORD_COMPONENT)

@@ -117,7 +117,7 @@ final class Values {
         if (raw instanceof List<?> l) {
             items = l;
         } else if (raw instanceof String s) {
-            items = splitList(s);
+            items = splitList(s, key, source);
         } else {
             throw bad(key, source, raw, "a list");
         }
@@ -129,8 +129,8 @@ final class Values {
     }
 
     /** A list written inline by {@code --set}: {@code [1, 2]} (YAML flow) or {@code 1,2}. */
-    private static List<?> splitList(String s) {
-        Object parsed = ConfigLoader.parseYaml(s, "a list value");
+    private static List<?> splitList(String s, String key, String source) {
+        Object parsed = ConfigLoader.parseYaml(s, "the value of " + key + " in " + source);
         if (parsed instanceof List<?> l) {
             return l;
         }

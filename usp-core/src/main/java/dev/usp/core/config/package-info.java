@@ -10,7 +10,9 @@
  *   defaults()  &lt;  YAML file  &lt;  --set (later ones win)
  * </pre>
  * A merge replaces only the keys it names; nested records merge key by key, lists are replaced
- * whole.
+ * whole. The record is built once, from the merged values, so that its constructor's own checks
+ * (e.g. a model name that must fit an objective) see the final values whatever the order of the
+ * {@code --set}s.
  *
  * <h2>Keys and values</h2>
  * YAML keys are the snake_case spelling of the record components ({@code batch_size} for
@@ -23,10 +25,12 @@
  * YAML flow mapping: {@code --set train={lr: 1e-4, epochs: 10}}.
  *
  * <h2>Validation</h2>
- * An unknown key, a value of the wrong type, and a value outside {@link dev.usp.core.config.Range}
- * or {@link dev.usp.core.config.OneOf} throw {@link dev.usp.core.config.ConfigException}, whose
+ * An unknown key, a value of the wrong type, a value outside {@link dev.usp.core.config.Range}
+ * (NaN and infinities included) or {@link dev.usp.core.config.OneOf}, and YAML that does not
+ * parse (a refused tag, a duplicate key) throw {@link dev.usp.core.config.ConfigException}, whose
  * message names the full dotted key, the value, the source (file or {@code --set}) and what is
- * allowed. A record's compact constructor may add its own checks; its exceptions are wrapped.
+ * allowed. A record's compact constructor may add its own checks; its exceptions are wrapped with
+ * the sources of the keys they name.
  *
  * <h2>Saving</h2>
  * {@link dev.usp.core.config.ConfigLoader#toYaml} writes the resolved record back as YAML (enums

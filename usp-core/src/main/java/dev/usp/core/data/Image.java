@@ -1,6 +1,5 @@
 package dev.usp.core.data;
 
-import javax.imageio.ImageIO;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
@@ -87,13 +86,12 @@ public final class Image {
         }
     }
 
-    /** Reads a PNG/JPEG/BMP with ImageIO: grey images keep 1 channel, all others become RGB. */
+    /**
+     * Reads a PNG/JPEG/BMP with {@link ImageFiles#read} (pixel count limited): grey images keep
+     * 1 channel, all others become RGB.
+     */
     public static Image read(Path file) throws IOException {
-        BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) {
-            throw new IOException("not an image format ImageIO can read: " + file);
-        }
-        return fromBufferedImage(img);
+        return fromBufferedImage(ImageFiles.read(file));
     }
 
     /**

@@ -145,6 +145,68 @@ class ConfigLoaderTest {
         assertEquals(d, ConfigLoader.load(TestConfig.class, yaml(dir, ConfigLoader.toYaml(d)), List.of()));
     }
 
+    @Test
+    void rangeRefusesNanAndInfinityNamingKeySourceAndValue(@TempDir Path dir) throws IOException {
+        Path f = yaml(dir, "train:\n  lr: .nan\n");
+        assertMentions(error(f), "bad value for train.lr in file " + f + ": NaN", "finite number with 0 <= train.lr <= 1");
+        assertMentions(error(null, "train.lr=-.inf"), "train.lr", "--set train.lr=-.inf", "-Infinity", "finite");
+        Path inf = yaml(dir, "gen:\n  warmup: .inf\n");
+        assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.load(GenConfig.class, inf, List.of())),
+                "bad value for gen.warmup in file " + inf + ": Infinity", "expected a finite number >= 0");
+    }
+
+    record Gen(String model, String objective, @Range(min = 0) double warmup) {
+        Gen {
+            if (model.startsWith("SiT") != objective.equals("transport")) {
+                throw new IllegalArgumentException("model " + model + " does not train with objective " + objective);
+            }
+        }
+
+        static Gen defaults() {
+            return new Gen("DiT-S", "diffusion", 1);
+        }
+    }
+
+    record GenConfig(Gen gen, String name) {
+        public static GenConfig defaults() {
+            return new GenConfig(Gen.defaults(), "run");
+        }
+    }
+
+    @Test
+    void overridesAreMergedBeforeTheRecordChecksThemInAnyOrder(@TempDir Path dir) throws IOException {
+        Gen sit = new Gen("SiT-S", "transport", 1);
+        assertEquals(sit, ConfigLoader.load(GenConfig.class, null, List.of("gen.model=SiT-S", "gen.objective=transport")).gen());
+        assertEquals(sit, ConfigLoader.load(GenConfig.class, null, List.of("gen.objective=transport", "gen.model=SiT-S")).gen());
+        Path f = yaml(dir, "gen:\n  model: SiT-S\n");
+        assertEquals(sit, ConfigLoader.load(GenConfig.class, f, List.of("gen.objective=transport")).gen());
+        // an intermediate state that the record would refuse is never built
+        assertEquals("DiT-S", ConfigLoader.load(GenConfig.class, f, List.of("gen.model=DiT-S")).gen().model());
+    }
+
+    @Test
+    void aRecordsOwnCheckNamesTheSourcesOfTheKeysItMentions(@TempDir Path dir) throws IOException {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(GenConfig.class, null, List.of("gen.model=SiT-S")));
+        assertMentions(e, "invalid Gen (key gen): model SiT-S does not train with objective diffusion",
+                "gen.model from --set gen.model=SiT-S", "gen.objective from the defaults");
+        Path f = yaml(dir, "gen:\n  objective: transport\n");
+        assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.load(GenConfig.class, f, List.of())),
+                "gen.objective from file " + f, "gen.model from the defaults");
+    }
+
+    @Test
+    void yamlErrorsNameTheFile(@TempDir Path dir) throws IOException {
+        Path tag = yaml(dir, "name: !!java.io.File /etc/passwd\n");
+        assertMentions(error(tag), "cannot parse YAML in file " + tag);
+        Path python = yaml(dir, "name: !!python/object/apply:os.system [ls]\n");
+        assertMentions(error(python), "cannot parse YAML in file " + python);
+        Path broken = yaml(dir, "train: {lr: [\n");
+        assertMentions(error(broken), "cannot parse YAML in file " + broken);
+        assertMentions(error(null, "model.depths=[1, [2"), "cannot parse YAML in the value of model.depths",
+                "--set model.depths=[1, [2");
+    }
+
     record NoDefaults(int x) {
     }
 

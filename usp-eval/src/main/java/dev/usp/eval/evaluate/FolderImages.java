@@ -1,6 +1,7 @@
 package dev.usp.eval.evaluate;
 
-import javax.imageio.ImageIO;
+import dev.usp.core.data.ImageFiles;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,20 +40,12 @@ final class FolderImages implements ImageSource {
         if (files.isEmpty()) {
             throw new IOException(dir + ": no .png, .jpg or .jpeg files");
         }
-        return new FolderImages(dir, files, read(files.get(0)));
+        return new FolderImages(dir, files, ImageFiles.read(files.get(0)));
     }
 
     private static boolean isImage(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-    }
-
-    private static BufferedImage read(Path file) throws IOException {
-        BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) {
-            throw new IOException(file + ": not a readable image");
-        }
-        return img;
     }
 
     @Override
@@ -88,7 +81,7 @@ final class FolderImages implements ImageSource {
             byte[] data = new byte[n * plane];
             for (int i = 0; i < n; i++) {
                 Path f = files.get(from + i);
-                BufferedImage img = read(f);
+                BufferedImage img = ImageFiles.read(f);
                 if (img.getHeight() != height || img.getWidth() != width) {
                     throw new IOException(f + ": " + img.getWidth() + "x" + img.getHeight() + " differs from the first"
                             + " image's " + width + "x" + height);

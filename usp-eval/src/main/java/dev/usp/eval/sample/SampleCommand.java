@@ -5,6 +5,7 @@ import dev.usp.core.cli.CommonOptions;
 import dev.usp.core.engine.Devices;
 import dev.usp.models.dit.DiTModels;
 import dev.usp.train.dit.SamplerSettings;
+import dev.usp.train.transport.Integrators;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.weights.VaeFiles;
 import org.slf4j.Logger;
@@ -67,6 +68,10 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--rtol", defaultValue = "1e-3", description = "dopri5 rtol. Default: ${DEFAULT-VALUE}.")
     private double rtol;
 
+    @Option(names = "--max-steps", defaultValue = "" + Integrators.DEFAULT_MAX_STEPS,
+            description = "dopri5's limit on attempted steps; it stops with an error beyond. Default: ${DEFAULT-VALUE}.")
+    private int maxSteps;
+
     @Option(names = "--diffusion-form", defaultValue = "sigma", description = "SDE diffusion form. Default: ${DEFAULT-VALUE}.")
     private String diffusionForm;
 
@@ -122,7 +127,7 @@ public final class SampleCommand implements Callable<Integer> {
         try (NDManager root = NDManager.newBaseManager(common.devices().get(0))) {
             GeneratorLoader.Loaded loaded = GeneratorLoader.load(ckpt, spec, entry, root);
             String m = method != null ? method : DiTModels.isSiT(loaded.spec().model()) ? "ode" : "ddpm";
-            SamplerSettings settings = new SamplerSettings(m, steps, eta, solver, atol, rtol, diffusionForm,
+            SamplerSettings settings = new SamplerSettings(m, steps, eta, solver, atol, rtol, maxSteps, diffusionForm,
                     diffusionNorm, lastStepSize, cfgScale, cfgAllChannels);
             AutoencoderKL decoder = vae == null ? null : VaeFiles.load(vae, vaePreset, root);
             double scale = scaleFactor != null ? scaleFactor : decoder != null ? decoder.scaleFactor() : 1.0;

@@ -58,7 +58,8 @@ public final class LatentSampler {
                 out = diffusionLoop(model, s, x0, y, noise);
                 break;
             case "ode":
-                out = Transport.sampleOde(guided(model, s)::apply, y, x0, s.solver(), s.steps(), s.atol(), s.rtol());
+                out = Transport.sampleOde(guided(model, s)::apply, y, x0, s.solver(), s.steps(), s.atol(), s.rtol(),
+                        s.maxSteps());
                 break;
             default:
                 Engine.getInstance().setRandomSeed((int) seeds[0]);

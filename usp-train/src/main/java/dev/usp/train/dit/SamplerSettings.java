@@ -1,5 +1,7 @@
 package dev.usp.train.dit;
 
+import dev.usp.train.transport.Integrators;
+
 import java.util.Locale;
 
 /**
@@ -12,7 +14,8 @@ import java.util.Locale;
  * @param eta DDIM stochasticity (0 deterministic)
  * @param solver ODE solver: {@code dopri5}, {@code euler} or {@code heun}
  * @param atol dopri5 absolute tolerance
- * @param rtol dopri5 relative tolerance
+ * @param rtol dopri5 relative tolerance (atol and rtol may not both be 0)
+ * @param maxSteps dopri5's limit on attempted steps ({@link Integrators#DEFAULT_MAX_STEPS} by default)
  * @param diffusionForm SiT's SDE diffusion coefficient form (official default {@code sigma})
  * @param diffusionNorm SiT's SDE diffusion norm (official default 1.0)
  * @param lastStepSize SiT's SDE final mean step size (official default 0.04)
@@ -20,7 +23,7 @@ import java.util.Locale;
  * @param cfgAllChannels guide all latent channels instead of DiT's first three
  */
 public record SamplerSettings(String method, int steps, double eta, String solver, double atol, double rtol,
-                              String diffusionForm, double diffusionNorm, double lastStepSize,
+                              int maxSteps, String diffusionForm, double diffusionNorm, double lastStepSize,
                               double cfgScale, boolean cfgAllChannels) {
 
     /** Validates the method names and ranges. */
@@ -36,21 +39,30 @@ public record SamplerSettings(String method, int steps, double eta, String solve
             throw new IllegalArgumentException("sampler needs steps >= 1, eta >= 0 and cfg scale >= 1; got steps "
                     + steps + ", eta " + eta + ", cfg " + cfgScale);
         }
+        if (method.equals("ode") && solver.equals("dopri5")) {
+            Integrators.checkTolerances(atol, rtol);
+            if (maxSteps < 1) {
+                throw new IllegalArgumentException("dopri5 needs max steps >= 1, got " + maxSteps);
+            }
+        }
     }
 
     /** DiT's official sampling: 250 DDPM steps, no guidance. */
     public static SamplerSettings ddpm(int steps) {
-        return new SamplerSettings("ddpm", steps, 0, "dopri5", 1e-6, 1e-3, "sigma", 1.0, 0.04, 1.0, false);
+        return new SamplerSettings("ddpm", steps, 0, "dopri5", 1e-6, 1e-3, Integrators.DEFAULT_MAX_STEPS,
+                "sigma", 1.0, 0.04, 1.0, false);
     }
 
     /** Deterministic DDIM (eta 0) or stochastic DDIM (eta > 0) over {@code steps} respaced steps, no guidance. */
     public static SamplerSettings ddim(int steps, double eta) {
-        return new SamplerSettings("ddim", steps, eta, "dopri5", 1e-6, 1e-3, "sigma", 1.0, 0.04, 1.0, false);
+        return new SamplerSettings("ddim", steps, eta, "dopri5", 1e-6, 1e-3, Integrators.DEFAULT_MAX_STEPS,
+                "sigma", 1.0, 0.04, 1.0, false);
     }
 
     /** SiT's ODE sampling with the given solver and grid (official: dopri5, atol 1e-6, rtol 1e-3). */
     public static SamplerSettings ode(String solver, int steps) {
-        return new SamplerSettings("ode", steps, 0, solver, 1e-6, 1e-3, "sigma", 1.0, 0.04, 1.0, false);
+        return new SamplerSettings("ode", steps, 0, solver, 1e-6, 1e-3, Integrators.DEFAULT_MAX_STEPS,
+                "sigma", 1.0, 0.04, 1.0, false);
     }
 
     /** True for the methods that run the transport (SiT) process. */
@@ -60,7 +72,7 @@ public record SamplerSettings(String method, int steps, double eta, String solve
 
     /** A copy with another guidance scale and channel rule. */
     public SamplerSettings withCfg(double scale, boolean allChannels) {
-        return new SamplerSettings(method, steps, eta, solver, atol, rtol, diffusionForm, diffusionNorm,
+        return new SamplerSettings(method, steps, eta, solver, atol, rtol, maxSteps, diffusionForm, diffusionNorm,
                 lastStepSize, scale, allChannels);
     }
 }

@@ -43,7 +43,14 @@ public final class Integrators {
     private static final double IFACTOR = 10.0;
     private static final double DFACTOR = 0.2;
     private static final int ORDER = 5;
-    private static final int MAX_STEPS = 100_000;
+
+    /**
+     * The default cap on dopri5's attempted (accepted plus rejected) steps, 6 drift evaluations
+     * each. SiT's tolerances (atol 1e-6, rtol 1e-3) need a few dozen steps on a trained network;
+     * a run that needs thousands has tolerances too tight for float32 or a drift that is not
+     * smooth, and is stopped rather than left to run for hours.
+     */
+    public static final int DEFAULT_MAX_STEPS = 10_000;
 
     private Integrators() {
     }
@@ -125,25 +132,59 @@ public final class Integrators {
      * RMS over all elements of err / (atol + rtol max(|y0|, |y1|)), accept when <= 1, next step
      * dt * min(10, max(0.9 ratio^(-1/5), 0.2)) (never shrinking after an accepted step), Hairer's
      * initial step, and the value at t1 read from the 4th-order dense output of the last step.
+     * At most {@link #DEFAULT_MAX_STEPS} steps.
      *
-     * @throws IllegalStateException when more than 100,000 steps are needed
+     * @throws IllegalArgumentException for t1 <= t0, a negative or non-finite tolerance, or atol = rtol = 0
+     * @throws IllegalStateException when the state, the drift or the error estimate is not finite,
+     *     the step size underflows, or more than {@link #DEFAULT_MAX_STEPS} steps are needed
      */
     public static NDArray dopri5(OdeFn f, NDArray x, double t0, double t1, double atol, double rtol) {
-        if (t1 <= t0) {
+        return dopri5(f, x, t0, t1, atol, rtol, DEFAULT_MAX_STEPS);
+    }
+
+    /**
+     * {@link #dopri5(OdeFn, NDArray, double, double, double, double)} with at most {@code maxSteps}
+     * attempted (accepted plus rejected) steps.
+     */
+    public static NDArray dopri5(OdeFn f, NDArray x, double t0, double t1, double atol, double rtol, int maxSteps) {
+        if (!(t1 > t0)) {
             throw new IllegalArgumentException("dopri5 integrates forward: t0 = " + t0 + ", t1 = " + t1);
         }
-        NDArray fx = Scopes.run(x, y -> f.apply(y, t0));
-        double dt = initialStep(f, x, fx, t0, atol, rtol);
-        Dopri5State s = new Dopri5State(x, fx, t0);
-        for (int n = 0; t1 > s.t; n++) {
-            if (n >= MAX_STEPS) {
-                throw new IllegalStateException("dopri5 needed more than " + MAX_STEPS + " steps (t = " + s.t + ")");
-            }
-            dt = s.step(f, dt, atol, rtol);
+        checkTolerances(atol, rtol);
+        if (maxSteps < 1) {
+            throw new IllegalArgumentException("dopri5 needs max steps >= 1, got " + maxSteps);
         }
-        NDArray out = s.interpolate(t1);
-        s.close();
-        return out;
+        NDArray fx = Scopes.run(x, y -> f.apply(y, t0));
+        Dopri5State s = new Dopri5State(x, fx, t0);
+        try {
+            double dt = initialStep(f, x, fx, t0, atol, rtol);
+            for (int n = 0; t1 > s.t; n++) {
+                if (n >= maxSteps) {
+                    throw new IllegalStateException("dopri5 reached its limit of " + maxSteps + " steps at t = " + s.t
+                            + " of [" + t0 + ", " + t1 + "] with atol " + atol + ", rtol " + rtol + ": loosen the "
+                            + "tolerances or raise the limit (usp sample --max-steps, SamplerSettings.maxSteps)");
+                }
+                if (!(s.t + dt > s.t)) {
+                    throw new IllegalStateException("dopri5 step size underflow at t = " + s.t + " after " + n
+                            + " steps (dt = " + dt + "): atol " + atol + " / rtol " + rtol + " cannot be met");
+                }
+                dt = s.step(f, dt, atol, rtol, n);
+            }
+            return s.interpolate(t1);
+        } finally {
+            s.close();
+        }
+    }
+
+    /** Refuses tolerances dopri5 cannot work with: negative, non-finite, or both zero. */
+    public static void checkTolerances(double atol, double rtol) {
+        if (!(atol >= 0 && rtol >= 0 && Double.isFinite(atol) && Double.isFinite(rtol))) {
+            throw new IllegalArgumentException("dopri5 needs finite tolerances >= 0, got atol " + atol + ", rtol " + rtol);
+        }
+        if (atol == 0 && rtol == 0) {
+            throw new IllegalArgumentException("dopri5 cannot meet atol 0 and rtol 0 together (no step is ever "
+                    + "accepted); give one of them > 0, e.g. SiT's atol 1e-6, rtol 1e-3");
+        }
     }
 
     /** The carried state of dopri5: (y, f) at t and, for dense output, the last accepted step. */
@@ -164,8 +205,8 @@ public final class Integrators {
             this.t = t;
         }
 
-        /** Attempts one step of size dt; returns the next step size. */
-        double step(OdeFn fn, double dt, double atol, double rtol) {
+        /** Attempts step number n, of size dt; returns the next step size. */
+        double step(OdeFn fn, double dt, double atol, double rtol, int n) {
             double tStart = t;
             double tEnd = t + dt;
             double[] ratio = new double[1];
@@ -187,6 +228,14 @@ public final class Integrators {
                 NDArray err = weighted(k, E, dt);
                 NDArray tol = y0.abs().maximum(yi.abs()).mul(rtol).add(atol);
                 ratio[0] = rms(err.div(tol));
+                if (!Double.isFinite(ratio[0])) {
+                    double[] kt = new double[7];
+                    kt[0] = tStart;
+                    for (int i = 0; i < 6; i++) {
+                        kt[i + 1] = C[i] == 1.0 ? tEnd : tStart + C[i] * dt;
+                    }
+                    throw nonFinite("the error estimate", tStart, n, y0, k, kt);
+                }
                 if (!(ratio[0] <= 1)) {
                     return new NDList();
                 }
@@ -250,6 +299,31 @@ public final class Integrators {
         }
     }
 
+    /**
+     * The error for a non-finite estimate at step n from t: names the first non-finite array among
+     * the state y and the drifts k (evaluated at times kt), else the estimate itself.
+     */
+    private static IllegalStateException nonFinite(String estimate, double t, int n, NDArray y, NDArray[] k,
+                                                   double[] kt) {
+        String what = estimate + " (err / (atol + rtol |x|): an overflow, or atol 0 where x is 0)";
+        if (!allFinite(y)) {
+            what = "the state x(t)";
+        } else {
+            for (int i = 0; i < k.length; i++) {
+                if (!allFinite(k[i])) {
+                    what = "the drift f(x, t) at t = " + kt[i];
+                    break;
+                }
+            }
+        }
+        return new IllegalStateException("dopri5 stopped at t = " + t + " after " + n + " steps: " + what
+                + " has NaN or infinite values (a network with NaN weights, or a diverging drift?)");
+    }
+
+    private static boolean allFinite(NDArray a) {
+        return !a.isNaN().any().getBoolean() && !a.isInfinite().any().getBoolean();
+    }
+
     private static NDArray weighted(NDArray[] k, double[] w, double dt) {
         NDArray sum = k[0].mul(w[0] * dt);
         for (int i = 1; i < k.length; i++) {
@@ -286,9 +360,16 @@ public final class Integrators {
             NDArray scale = y0.abs().mul(rtol).add(atol);
             d[0] = rms(y0.div(scale));
             d[1] = rms(f0.div(scale));
+            if (!Double.isFinite(d[0]) || !Double.isFinite(d[1])) {
+                throw nonFinite("the initial step estimate", t0, 0, y0, new NDArray[] {f0}, new double[] {t0});
+            }
             h0[0] = d[0] < 1e-5 || d[1] < 1e-5 ? 1e-6 : 0.01 * d[0] / d[1];
             NDArray f1 = f.apply(y0.add(f0.mul(h0[0])), t0 + h0[0]);
             d[2] = rms(f1.sub(f0).div(scale)) / h0[0];
+            if (!Double.isFinite(d[2])) {
+                throw nonFinite("the initial step estimate", t0, 0, y0.add(f0.mul(h0[0])), new NDArray[] {f1},
+                        new double[] {t0 + h0[0]});
+            }
             return new NDList();
         });
         double h1 = d[1] <= 1e-15 && d[2] <= 1e-15

@@ -69,10 +69,19 @@ public final class Transport {
      */
     public static NDArray sampleOde(VelocityFn model, NDArray y, NDArray noise, String method,
                                     int numSteps, double atol, double rtol) {
+        return sampleOde(model, y, noise, method, numSteps, atol, rtol, Integrators.DEFAULT_MAX_STEPS);
+    }
+
+    /**
+     * {@link #sampleOde(VelocityFn, NDArray, NDArray, String, int, double, double)} with dopri5
+     * stopped after {@code maxSteps} attempted steps ({@link Integrators#dopri5}).
+     */
+    public static NDArray sampleOde(VelocityFn model, NDArray y, NDArray noise, String method,
+                                    int numSteps, double atol, double rtol, int maxSteps) {
         OdeFn drift = velocityDrift(model, y);
         switch (method) {
             case "dopri5":
-                return Integrators.dopri5(drift, noise, 0.0, 1.0, atol, rtol);
+                return Integrators.dopri5(drift, noise, 0.0, 1.0, atol, rtol, maxSteps);
             case "euler":
                 return Integrators.euler(drift, noise, 0.0, 1.0, numSteps);
             case "heun":

@@ -82,4 +82,18 @@ class GeneratorConfigsTest {
         assertThrows(ConfigException.class, () -> ConfigLoader.load(GeneratorTrainConfig.class,
                 CONFIGS.resolve("imagenet/dit-xl.yaml"), List.of("ema_decay=1.5")));
     }
+
+    @Test
+    void aSiTModelOverDiTDefaultsLoadsInEitherOrder() {
+        for (List<String> sets : List.of(List.of("model=SiT-S/2", "objective=transport"),
+                List.of("objective=transport", "model=SiT-S/2"))) {
+            GeneratorTrainConfig c = ConfigLoader.load(GeneratorTrainConfig.class, null, sets);
+            assertEquals("SiT-S/2", c.model(), sets.toString());
+            assertTrue(c.isTransport(), sets.toString());
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(GeneratorTrainConfig.class,
+                CONFIGS.resolve("imagenet/dit-xl.yaml"), List.of("model=SiT-S/2")));
+        assertTrue(e.getMessage().contains("model from --set model=SiT-S/2")
+                && e.getMessage().contains("objective from file " + CONFIGS.resolve("imagenet/dit-xl.yaml")), e.getMessage());
+    }
 }
