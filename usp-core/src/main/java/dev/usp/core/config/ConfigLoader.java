@@ -48,6 +48,17 @@ public final class ConfigLoader {
      * @throws ConfigException naming the key, value, source and what is allowed
      */
     public static <R extends Record> R load(Class<R> type, Path yaml, List<String> overrides) {
+        try {
+            return merge(type, yaml, overrides);
+        } catch (ConfigException e) {
+            if (yaml == null || String.valueOf(e.getMessage()).contains(yaml.toString())) {
+                throw e;
+            }
+            throw new ConfigException(yaml + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <R extends Record> R merge(Class<R> type, Path yaml, List<String> overrides) {
         Map<String, String> origins = new HashMap<>();
         Map<String, Object> values = tree(defaults(type));
         if (yaml != null) {
@@ -340,7 +351,8 @@ public final class ConfigLoader {
         Yaml yaml = new Yaml(new SafeConstructor(opts), new Representer(dump), dump, opts, new TextResolver());
         try {
             return yaml.load(text);
-        } catch (YAMLException e) {
+        } catch (YAMLException | IllegalArgumentException | ClassCastException e) {
+            // snakeyaml's own constructors throw plain runtime exceptions too (e.g. a !!binary that is not base64)
             throw new ConfigException("cannot parse YAML in " + source + ": " + e.getMessage(), e);
         }
     }

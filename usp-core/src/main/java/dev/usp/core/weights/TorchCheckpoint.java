@@ -74,7 +74,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException | RuntimeException e) {
+        } catch (ZipException | EOFException | RuntimeException e) {
             throw new IOException(file + ": truncated or corrupt torch.save zip archive (" + e.getMessage() + ")", e);
         }
         try {

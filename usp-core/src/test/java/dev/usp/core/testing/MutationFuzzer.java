@@ -59,6 +59,7 @@ public final class MutationFuzzer {
     private final Function<Throwable, String> judge;
     private final Path work;
     private Function<byte[], byte[]> shaper = bytes -> bytes;
+    private List<byte[]> tokens = List.of();
 
     /**
      * @param name the target's name (also the folder of its regression inputs and findings)
@@ -77,6 +78,27 @@ public final class MutationFuzzer {
     public MutationFuzzer shapedBy(Function<byte[], byte[]> value) {
         shaper = value;
         return this;
+    }
+
+    /** Byte strings that mean something to the format (e.g. YAML anchors and tags), inserted at random places. */
+    public MutationFuzzer withTokens(List<String> values) {
+        tokens = values.stream().map(v -> v.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();
+        return this;
+    }
+
+    /** The regression inputs of {@code target}: the files of resource folder {@code /fuzz/<target>/}, sorted. */
+    public static List<Path> regressions(Class<?> anchor, String target) {
+        try {
+            java.net.URL url = anchor.getResource("/fuzz/" + target);
+            if (url == null) {
+                return List.of();
+            }
+            try (java.util.stream.Stream<Path> s = Files.list(Path.of(url.toURI()))) {
+                return s.sorted().toList();
+            }
+        } catch (IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The seconds each target runs: {@code -Dusp.fuzz.seconds}, default 15. */
@@ -178,6 +200,10 @@ public final class MutationFuzzer {
         }
         int at = rnd.nextInt(d.length);
         int len = Math.min(d.length - at, 1 + rnd.nextInt(Math.max(1, Math.min(64, d.length / 4 + 1))));
+        if (!tokens.isEmpty() && rnd.nextInt(3) == 0) {
+            byte[] token = tokens.get(rnd.nextInt(tokens.size()));
+            return concat(concat(slice(d, 0, at), token), slice(d, rnd.nextBoolean() ? at : at + len, d.length));
+        }
         switch (rnd.nextInt(8)) {
             case 0:
                 d[at] ^= (byte) (1 << rnd.nextInt(8));

@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -90,18 +88,8 @@ class WeightFileFuzzTest {
                 && t.getMessage().contains("torch-") ? null : "the message does not name the file";
     }
 
-    static List<Path> regressions(String target) {
-        try {
-            var url = WeightFileFuzzTest.class.getResource("/fuzz/" + target);
-            if (url == null) {
-                return List.of();
-            }
-            try (Stream<Path> s = Files.list(Path.of(url.toURI()))) {
-                return s.sorted().toList();
-            }
-        } catch (IOException | URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+    private static List<Path> regressions(String target) {
+        return MutationFuzzer.regressions(WeightFileFuzzTest.class, target);
     }
 
     private static Map<String, byte[]> entries(Path file) throws IOException {

@@ -1,6 +1,7 @@
 package dev.usp.eval.io;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class NpzFile implements AutoCloseable {
     public static NpzFile open(Path path) throws IOException {
         try {
             return new NpzFile(path, new ZipFile(path.toFile()));
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException | IllegalArgumentException e) {
             throw new IOException(path + ": not a .npz (zip) file: " + e.getMessage(), e);
         }
     }
@@ -65,6 +66,8 @@ public final class NpzFile implements AutoCloseable {
     public NpyHeader header(String key) throws IOException {
         try (InputStream in = open(key)) {
             return NpyHeader.read(in, where(key));
+        } catch (IOException e) {
+            throw named(key, e);
         }
     }
 
@@ -72,7 +75,15 @@ public final class NpzFile implements AutoCloseable {
     public NpyArray read(String key) throws IOException {
         try (InputStream in = open(key)) {
             return NpyArray.read(in, where(key));
+        } catch (IOException e) {
+            throw named(key, e);
         }
+    }
+
+    /** {@code e} itself when it names the file, else a copy that does (java.util.zip's errors do not). */
+    private IOException named(String key, IOException e) {
+        return String.valueOf(e.getMessage()).contains(path.toString()) ? e
+                : new IOException(where(key) + ": damaged entry (" + e.getMessage() + ")", e);
     }
 
     /**
@@ -90,7 +101,13 @@ public final class NpzFile implements AutoCloseable {
     }
 
     private InputStream open(String key) throws IOException {
-        ZipEntry e = zip.getEntry(key + SUFFIX);
+        ZipEntry e;
+        try {
+            e = zip.getEntry(key + SUFFIX);
+        } catch (IllegalArgumentException damaged) {
+            throw new IOException(where(key) + ": the archive's entry names are damaged (" + damaged.getMessage()
+                    + ")", damaged);
+        }
         if (e == null) {
             throw new IOException(path + ": no array '" + key + "' (keys: " + String.join(", ", keys) + ")");
         }
