@@ -73,7 +73,20 @@ public final class FidStatistics {
             throw new IOException(npz.path() + ": statistics [" + muKey + "] " + mu.header() + " and [" + sigmaKey + "] "
                     + sigma.header() + " are not a (D,) mean and a (D, D) covariance");
         }
-        return new FidStatistics(mu.toDoubleArray(), sigma.toDoubleArray());
+        double[] muValues = mu.toDoubleArray();
+        double[] sigmaValues = sigma.toDoubleArray();
+        requireFinite(npz, muKey, muValues);
+        requireFinite(npz, sigmaKey, sigmaValues);
+        return new FidStatistics(muValues, sigmaValues);
+    }
+
+    private static void requireFinite(NpzFile npz, String key, double[] values) throws IOException {
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new IOException(npz.path() + ": statistics [" + key + "] hold " + values[i] + " at flat index "
+                        + i + "; reference statistics must be finite (recompute them)");
+            }
+        }
     }
 
     /** Adds {@code mu} and {@code sigma} as float64 arrays. */

@@ -69,6 +69,20 @@ class MetricsBehaviourTest {
     }
 
     @Test
+    void nonFiniteReferenceStatisticsNameFileKeyAndIndex(@TempDir Path dir) throws IOException {
+        double[] sigma = {1, 0, 0, Double.NaN};
+        Path ref = dir.resolve("nan-ref.npz");
+        NpzWriter.write(ref, npz -> new FidStatistics(new double[] {0, 0}, sigma).write(npz, "mu", "sigma"));
+        IOException e = assertThrows(IOException.class, () -> {
+            try (NpzFile npz = NpzFile.open(ref)) {
+                FidStatistics.read(npz, "mu", "sigma");
+            }
+        });
+        assertTrue(e.getMessage().contains("nan-ref.npz") && e.getMessage().contains("[sigma] hold NaN at flat index 3"),
+                e.getMessage());
+    }
+
+    @Test
     void inceptionScoreOfConfidentDistinctClassesIsTheClassCount() {
         float[][] p = new float[40][];
         for (int i = 0; i < p.length; i++) {
