@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Thrown by the {@link TrainingLoop} when a step's loss, or its gradient norm while the loss was
- * finite, is NaN or infinite. Nothing was saved after that step, so the last checkpoint is the
- * last good state.
+ * finite, is NaN or infinite (nothing was saved after that step, so the last checkpoint is the
+ * last good state), or when the evaluation metric of a checkpoint is.
  */
 public final class NonFiniteTrainingException extends RuntimeException {
 
@@ -32,7 +32,7 @@ public final class NonFiniteTrainingException extends RuntimeException {
         return step;
     }
 
-    /** What was not finite: {@code "loss"} or {@code "gradient norm"}. */
+    /** What was not finite: {@code "loss"}, {@code "gradient norm"} or the evaluation metric's name. */
     public String quantity() {
         return quantity;
     }

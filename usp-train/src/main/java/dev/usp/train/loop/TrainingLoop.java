@@ -244,6 +244,11 @@ public final class TrainingLoop {
         LOG.info("saved checkpoint {}", file);
         if (bestEvaluator != null) {
             double metric = bestEvaluator.evaluate(done);
+            if (!Double.isFinite(metric)) {
+                throw new NonFiniteTrainingException(done - 1, epochOf(done), bestName, metric,
+                        " when evaluating the checkpoint just saved (its model gives non-finite samples or features)",
+                        file);
+            }
             metrics.log(done, epochOf(done), Map.of(bestName, metric));
             if (store.offerBest(done, metric, bestHigherIsBetter)) {
                 LOG.info("step {}: new best {} = {}", done, bestName, metric);

@@ -156,6 +156,20 @@ class TrainingLoopTest {
     }
 
     @Test
+    void aNonFiniteEvaluationMetricStopsTheRunNamingStepAndMetric() throws IOException {
+        RunDir run = RunDir.create(root, "nan-metric", CONFIG);
+        try (TinyRegression t = new TinyRegression(3)) {
+            NonFiniteTrainingException e = assertThrows(NonFiniteTrainingException.class, () ->
+                    loop(run, 20).optCheckpointEvery(5).optBest("fd", false, step -> step == 10 ? Double.NaN : 1.0)
+                            .build().run(t.manager, t, t::step));
+            assertEquals("fd", e.quantity());
+            assertEquals(run.checkpoints().resolve("step-000000010.safetensors"), e.lastCheckpoint());
+            assertTrue(e.getMessage().contains("fd is NaN at step index 9 (optimiser step 10")
+                    && e.getMessage().contains("when evaluating the checkpoint just saved"), e.getMessage());
+        }
+    }
+
+    @Test
     void allowedSkipsAreCountedInTheMetricsAndTheResult() throws IOException {
         RunDir run = RunDir.create(root, "skips", CONFIG);
         try (TinyRegression t = new TinyRegression(3)) {
