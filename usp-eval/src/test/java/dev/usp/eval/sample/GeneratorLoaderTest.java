@@ -136,7 +136,7 @@ class GeneratorLoaderTest {
     /** A training checkpoint of a tiny SiT (its config recorded) with the network's weights under each part. */
     private Path sitCheckpoint(String... parts) throws IOException {
         GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, 4, 0.1, null, 8, 10, 1e-4, 0,
-                0.99, "", null, -1, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
+                0.99, "", null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
         Path file = dir.resolve("sit.safetensors");
         try (DiT net = SIT.build(root.newSubManager())) {
             Map<String, StateDict> dicts = new LinkedHashMap<>();

@@ -115,7 +115,7 @@ class SampleCommandGuardsTest {
     /** A training checkpoint of a tiny SiT (4 classes, 4x4 latents of {@code channels}), its config recorded. */
     private Path sitCheckpoint(int channels) throws IOException {
         GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, channels, 0.1, null, 8, 10,
-                1e-4, 0, 0.99, "", null, -1, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
+                1e-4, 0, 0.99, "", null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
         Path file = dir.resolve("sit.safetensors");
         try (NDManager m = NDManager.newBaseManager();
              DiT net = new GeneratorSpec("SiT-T/2", 4, 4, channels).build(m.newSubManager())) {
