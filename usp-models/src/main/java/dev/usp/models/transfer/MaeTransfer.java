@@ -55,19 +55,18 @@ public final class MaeTransfer {
         Map<String, Parameter> dst = target.namedTensors();
         TransferReport report = new TransferReport();
         String targetName = target.getClass().getSimpleName();
-        boolean patchIgnored = false;
         try (NDManager scope = target.manager().newSubManager()) {
             Map<String, NDArray> prepared = new LinkedHashMap<>(src.asMap());
             NDArray w = prepared.remove(PATCH_W);
             NDArray b = prepared.remove(PATCH_B);
             Parameter xw = dst.get("x_embedder.proj.weight");
-            if (w != null && xw != null && w.getShape().get(1) == xw.shape().get(1)) {
+            boolean otherChannels = w != null && xw != null && w.getShape().get(1) != xw.shape().get(1);
+            if (w != null && xw != null && !otherChannels) {
                 prepared.put("x_embedder.proj.weight", w);
                 if (b != null) {
                     prepared.put("x_embedder.proj.bias", b);
                 }
             } else {
-                patchIgnored = true;
                 String why = w == null || xw == null ? "no patch embedding on one side"
                         : "input channels " + w.getShape().get(1) + " != target's " + xw.shape().get(1);
                 if (w != null) {
@@ -94,8 +93,7 @@ public final class MaeTransfer {
                     return false;
                 });
             }
-            boolean noPatch = patchIgnored;
-            Predicate<String> byDesign = k -> generatorOwn(k) || (noPatch && k.startsWith("x_embedder."))
+            Predicate<String> byDesign = k -> generatorOwn(k) || (otherChannels && k.startsWith("x_embedder."))
                     || (options.usePretrainLayer() >= 0 && blockIndex(k) >= options.usePretrainLayer());
             load(prepared, dst, options, byDesign, report.load(), src, targetName);
         }
