@@ -66,10 +66,11 @@ class ReadmeApiExampleTest {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             StateDict mae = WeightFiles.readStateDict(checkpoint, "model", m);
             DiT dit = DiTModels.create(m.newSubManager(), "DiT-M/2-VAE-simple");
-            TransferReport transfer = MaeTransfer.toGenerator(mae, dit, TransferOptions.defaults());
+            TransferReport transfer = MaeTransfer.toGenerator(mae, dit,
+                    TransferOptions.defaults().withResizePosEmbed(true));
             GeneratorTrainConfig cfg = ConfigLoader.load(GeneratorTrainConfig.class, Path.of("../configs/fmnist/dit.yaml"),
                     List.of("latent_cache=" + cache, "latent_size=4", "batch_size=8", "finetune=" + checkpoint,
-                            "steps=2", "sample_every=2", "sample_count=4", "sample_steps=3", "vae=" + vaeFile,
+                            "resize_pos_embed=true", "steps=2", "sample_every=2", "sample_count=4", "sample_steps=3", "vae=" + vaeFile,
                             "run_root=" + dir.resolve("runs")));
             GeneratorTrainer.Result run = GeneratorTrainer.run(cfg, List.of(Device.cpu()), false, null);
             GeneratorLoader.Loaded ema = GeneratorLoader.load(run.lastCheckpoint(), null, "ema", m);

@@ -1,25 +1,20 @@
 package dev.usp.eval.sample;
 
 import ai.djl.ndarray.NDManager;
-import dev.usp.core.weights.SafeTensors;
-import dev.usp.core.weights.SafeTensorsHeader;
 import dev.usp.core.weights.StateDict;
-import dev.usp.core.weights.WeightFiles;
 import dev.usp.models.dit.DiT;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Loads a DiT/SiT for sampling from this project's training checkpoints (EMA weights by
  * default; the model shape comes from the checkpoint's config) or from official PyTorch files
  * ({@code .pt} with {@code ema}/{@code model} entries, or a bare state dict; the shape must then
- * be given).
+ * be given). The file is opened and parsed once; the entry is chosen from the keys it holds.
  */
 public final class GeneratorLoader {
 
@@ -35,45 +30,67 @@ public final class GeneratorLoader {
     /**
      * Loads {@code file} strictly into a network of {@code specOrNull} (or the checkpoint's own spec).
      *
-     * @param key the entry to load ({@code ema}, {@code model}), or null for the first of {@code ema},
-     *     {@code model}, the whole file that exists
-     * @throws IllegalArgumentException when no spec is given or found, or the weights do not fit
+     * @param specOrNull the shape to build; when the checkpoint records its own, the two must agree
+     * @param key the entry to load ({@code ema}, {@code model}, "" for the whole file), or null for
+     *     the first of {@code ema}, {@code model}, the whole file that the file holds
+     * @throws IllegalArgumentException when no spec is given or found, the given spec is not the
+     *     recorded one, no entry holds weights, the weights do not fit, or a weight is NaN or infinite
      */
     public static Loaded load(Path file, GeneratorSpec specOrNull, String key, NDManager manager) throws IOException {
-        GeneratorSpec spec = specOrNull != null ? specOrNull : specOf(file);
-        if (spec == null) {
-            throw new IllegalArgumentException(file + " holds no run config: give the model (e.g. --model DiT-XL/2)");
-        }
-        DiT model = spec.build(manager.newSubManager());
-        List<String> entries = key != null ? List.of(key) : List.of("ema", "model", "");
-        IllegalArgumentException last = null;
-        for (String entry : entries) {
-            try (NDManager scope = manager.newSubManager();
-                 StateDict sd = WeightFiles.readStateDict(file, entry.isEmpty() ? null : entry, scope)) {
+        try (GeneratorFile source = GeneratorFile.open(file)) {
+            GeneratorSpec spec = resolveSpec(source, specOrNull);
+            String entry = key != null ? key : source.chooseEntry();
+            String where = entry.isEmpty() ? "whole file" : entry;
+            DiT model = spec.build(manager.newSubManager());
+            try (NDManager scope = manager.newSubManager(); StateDict sd = source.read(entry, scope)) {
+                FiniteWeights.require(sd);
                 model.loadStateDict(sd, true);
-                LOG.info("loaded {} from {} [{}]", spec.model(), file, entry.isEmpty() ? "whole file" : entry);
-                return new Loaded(model, spec, entry);
             } catch (IllegalArgumentException e) {
-                last = e;
+                model.close();
+                throw new IllegalArgumentException("cannot load " + spec.model() + " from " + file + ", entry "
+                        + (entry.isEmpty() ? "the whole file" : "'" + entry + "'") + " (" + (key != null ? "named"
+                        : "chosen from " + source.describeCandidates()) + "; keys present: " + source.keys() + "): "
+                        + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                model.close();
+                throw e;
             }
+            LOG.info("loaded {} from {} [{}]", spec.model(), file, where);
+            return new Loaded(model, spec, entry);
         }
-        model.close();
-        throw new IllegalArgumentException("cannot load " + spec.model() + " from " + file + ": " + last.getMessage(),
-                last);
     }
 
     /** The spec in the {@code config} metadata of one of this project's checkpoints, or null. */
-    @SuppressWarnings("unchecked")
     public static GeneratorSpec specOf(Path file) throws IOException {
-        if (WeightFiles.detect(file) != WeightFiles.Format.SAFETENSORS) {
+        try (GeneratorFile source = GeneratorFile.open(file)) {
+            return recordedSpec(source);
+        }
+    }
+
+    private static GeneratorSpec recordedSpec(GeneratorFile source) {
+        Map<String, Object> config = source.recordedConfig();
+        if (config == null) {
             return null;
         }
-        SafeTensorsHeader header = SafeTensors.readHeader(file);
-        String text = header.metadata().get("config");
-        if (text == null || text.isBlank()) {
-            return null;
+        try {
+            return GeneratorSpec.fromRunConfig(config);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source.file() + ": " + e.getMessage(), e);
         }
-        Object parsed = new Yaml().load(text);
-        return parsed instanceof Map ? GeneratorSpec.fromRunConfig((Map<String, Object>) parsed) : null;
+    }
+
+    /** The recorded spec, checked against the asked one; else the asked one. */
+    private static GeneratorSpec resolveSpec(GeneratorFile source, GeneratorSpec asked) {
+        GeneratorSpec recorded = recordedSpec(source);
+        if (recorded == null && asked == null) {
+            throw new IllegalArgumentException(source.file() + " holds no run config: give the model (e.g. --model "
+                    + "DiT-XL/2)");
+        }
+        if (recorded != null && asked != null && !recorded.sameNetwork(asked)) {
+            throw new IllegalArgumentException(source.file() + " was trained as " + recorded.describe()
+                    + " but is to be loaded as " + asked.describe() + "; leave out --model (and --num-classes, "
+                    + "--latent-size, --latent-channels) to use the checkpoint's own");
+        }
+        return recorded != null ? recorded : asked;
     }
 }

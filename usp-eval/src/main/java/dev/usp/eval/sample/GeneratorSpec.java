@@ -21,9 +21,22 @@ import java.util.Map;
  */
 public record GeneratorSpec(String model, int numClasses, int latentSize, int latentChannels, double classDropout) {
 
-    /** Validates the name. */
+    /** Largest latent side accepted (a 4096px image through an 8x VAE): bounds the position table. */
+    public static final int MAX_LATENT_SIZE = 512;
+    /** Most classes accepted: bounds the label table. */
+    public static final int MAX_CLASSES = 100_000;
+    /** Most latent channels accepted. */
+    public static final int MAX_LATENT_CHANNELS = 64;
+
+    /** Validates the name, and the sizes against their bounds (a checkpoint's metadata may be anything). */
     public GeneratorSpec {
         DiTModels.config(model);
+        check("num_classes", numClasses, MAX_CLASSES);
+        check("latent_size", latentSize, MAX_LATENT_SIZE);
+        check("latent_channels", latentChannels, MAX_LATENT_CHANNELS);
+        if (!(classDropout >= 0 && classDropout < 1)) {
+            throw new IllegalArgumentException("class_dropout " + classDropout + " is outside [0, 1)");
+        }
     }
 
     /** A spec with the official label dropout 0.1 (so the null class exists for guidance). */
@@ -40,7 +53,8 @@ public record GeneratorSpec(String model, int numClasses, int latentSize, int la
      * The spec in a run's resolved config (the {@code config} metadata of this project's
      * checkpoints): keys {@code model}, {@code num_classes}, {@code latent_size}, {@code latent_channels}.
      *
-     * @throws IllegalArgumentException naming the missing key
+     * @throws IllegalArgumentException naming the missing or non-numeric key, or a model and
+     *     objective that do not go together
      */
     public static GeneratorSpec fromRunConfig(Map<String, Object> config) {
         for (String k : new String[] {"model", "num_classes", "latent_size", "latent_channels"}) {
@@ -48,10 +62,41 @@ public record GeneratorSpec(String model, int numClasses, int latentSize, int la
                 throw new IllegalArgumentException("the checkpoint's config has no '" + k + "' (not a DiT/SiT run?)");
             }
         }
-        Object dropout = config.getOrDefault("class_dropout", 0.1);
-        return new GeneratorSpec(String.valueOf(config.get("model")), ((Number) config.get("num_classes")).intValue(),
-                ((Number) config.get("latent_size")).intValue(), ((Number) config.get("latent_channels")).intValue(),
-                ((Number) dropout).doubleValue());
+        Object objective = config.get("objective");
+        boolean sit = DiTModels.isSiT(String.valueOf(config.get("model")));
+        if (objective != null && !String.valueOf(objective).equals(sit ? "transport" : "diffusion")) {
+            throw new IllegalArgumentException("the checkpoint's config records model " + config.get("model")
+                    + " with objective " + objective + ", but a " + (sit ? "SiT trains with transport"
+                    : "DiT trains with diffusion"));
+        }
+        return new GeneratorSpec(String.valueOf(config.get("model")), number(config, "num_classes").intValue(),
+                number(config, "latent_size").intValue(), number(config, "latent_channels").intValue(),
+                config.containsKey("class_dropout") ? number(config, "class_dropout").doubleValue() : 0.1);
+    }
+
+    private static Number number(Map<String, Object> config, String key) {
+        if (!(config.get(key) instanceof Number n)) {
+            throw new IllegalArgumentException("the checkpoint's config '" + key + "' is not a number: " + config.get(key));
+        }
+        return n;
+    }
+
+    private static void check(String key, int value, int max) {
+        if (value < 1 || value > max) {
+            throw new IllegalArgumentException(key + " " + value + " is outside 1.." + max);
+        }
+    }
+
+    /** True when both build the same network: model name, classes and latent shape (label dropout aside). */
+    public boolean sameNetwork(GeneratorSpec other) {
+        return model.equals(other.model) && numClasses == other.numClasses && latentSize == other.latentSize
+                && latentChannels == other.latentChannels;
+    }
+
+    /** For messages: {@code SiT-M/2-VAE-simple (transport, 10 classes, 8x8x4 latents)}. */
+    public String describe() {
+        return model + " (" + (isSiT() ? "transport" : "diffusion") + ", " + numClasses + " classes, " + latentSize
+                + "x" + latentSize + "x" + latentChannels + " latents)";
     }
 
     /** True for a SiT. */

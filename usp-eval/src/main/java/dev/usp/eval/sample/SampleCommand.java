@@ -97,13 +97,20 @@ public final class SampleCommand implements Callable<Integer> {
             description = "Class labels to cycle through (e.g. 207,360,387); default: random per sample seed.")
     private List<Integer> labels;
 
-    @Option(names = "--vae", paramLabel = "PATH", description = "VAE safetensors file or diffusers folder to decode with.")
+    @Option(names = "--vae", paramLabel = "PATH",
+            description = "VAE to decode with: safetensors or torch.save file (.ckpt, .pt), or a diffusers folder.")
     private Path vae;
+
+    @Option(names = "--vae-key", paramLabel = "ENTRY",
+            description = "Entry of a torch.save VAE checkpoint holding the weights (e.g. model, state_dict). "
+                    + "Default: the file itself, or its single model/state_dict/ema entry.")
+    private String vaeKey;
 
     @Option(names = "--vae-preset", defaultValue = "sd", description = "VAE architecture of a safetensors file. Default: ${DEFAULT-VALUE}.")
     private String vaePreset;
 
-    @Option(names = "--scale-factor", description = "Latent scale factor to divide by before decoding. Default: the VAE's.")
+    @Option(names = "--scale-factor",
+            description = "Latent scale factor (finite, > 0) to divide by before decoding. Default: the VAE's.")
     private Double scaleFactor;
 
     @Option(names = "--out", defaultValue = "samples", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
@@ -121,6 +128,9 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (scaleFactor != null && !(scaleFactor > 0 && Double.isFinite(scaleFactor))) {
+            throw new IllegalArgumentException("--scale-factor must be a finite number > 0, got " + scaleFactor);
+        }
         LOG.info("{}", Devices.describe(common.devices()));
         GeneratorSpec spec = model == null ? null : new GeneratorSpec(model, numClasses, latentSize, latentChannels);
         String entry = key == null ? null : key.equals("none") ? "" : key;
@@ -129,7 +139,11 @@ public final class SampleCommand implements Callable<Integer> {
             String m = method != null ? method : DiTModels.isSiT(loaded.spec().model()) ? "ode" : "ddpm";
             SamplerSettings settings = new SamplerSettings(m, steps, eta, solver, atol, rtol, maxSteps, diffusionForm,
                     diffusionNorm, lastStepSize, cfgScale, cfgAllChannels);
-            AutoencoderKL decoder = vae == null ? null : VaeFiles.load(vae, vaePreset, root);
+            if (settings.isTransport() != loaded.spec().isSiT()) {
+                throw new IllegalArgumentException("--method " + m + " does not fit " + ckpt + ", a "
+                        + loaded.spec().describe() + " (DiT: ddpm, ddim; SiT: ode, sde)");
+            }
+            AutoencoderKL decoder = vae == null ? null : VaeFiles.load(vae, vaePreset, vaeKey, root);
             double scale = scaleFactor != null ? scaleFactor : decoder != null ? decoder.scaleFactor() : 1.0;
             if (decoder == null) {
                 LOG.warn("no --vae: the outputs show the first latent channels, not images");

@@ -42,8 +42,12 @@ public final class Sampler {
      * @param model the network (eval mode)
      * @param vae the decoder, or null to emit the first latent channels (a rough look, not images)
      * @param scaleFactor what the latents were multiplied by in training (0.18215 for SD's VAE)
+     * @throws IllegalArgumentException when the scale factor is not finite and positive
      */
     public Sampler(DiT model, SamplerSettings settings, AutoencoderKL vae, double scaleFactor) {
+        if (!(scaleFactor > 0) || Double.isInfinite(scaleFactor)) {
+            throw new IllegalArgumentException("latent scale factor must be a finite number > 0, got " + scaleFactor);
+        }
         this.model = model;
         this.settings = settings;
         this.vae = vae;
@@ -66,11 +70,34 @@ public final class Sampler {
                 seeds[j] = job.seed(start + j);
             }
             try (NDManager m = model.manager().newSubManager()) {
-                NDArray images = LatentImages.decode(vae, latents(labels, seeds, m), scaleFactor);
+                NDArray latents = latents(labels, seeds, m);
+                requireFinite(latents, "latents from the " + settings.method() + " sampler", start, n, job);
+                NDArray images = LatentImages.decode(vae, latents, scaleFactor);
+                requireFinite(images, vae == null ? "images" : "VAE-decoded images", start, n, job);
                 long[] s = images.getShape().getShape();
                 sink.accept(new Batch(start, labels, seeds, images, toUint8Nhwc(images),
                         (int) s[2], (int) s[3], (int) s[1]));
             }
+        }
+    }
+
+    /**
+     * Stops the run when a batch came out NaN or infinite (broken weights or settings), rather than
+     * writing it as black images.
+     */
+    private void requireFinite(NDArray a, String what, int start, int n, SampleJob job) {
+        long bad;
+        try (NDArray nan = a.isNaN(); NDArray inf = a.isInfinite(); NDArray either = nan.logicalOr(inf);
+             NDArray count = either.countNonzero()) {
+            bad = count.getLong();
+        }
+        if (bad > 0) {
+            int batches = (job.count() + job.batchSize() - 1) / job.batchSize();
+            throw new IllegalStateException("batch " + (start / job.batchSize() + 1) + " of " + batches + " (samples "
+                    + start + ".." + (start + n - 1) + ", seeds " + job.seed(start) + ".." + job.seed(start + n - 1)
+                    + "): " + bad + " of " + a.size() + " " + what + " are NaN or infinite (" + settings.method() + ", "
+                    + settings.steps() + " steps, cfg scale " + settings.cfgScale() + ", scale factor " + scaleFactor
+                    + ")");
         }
     }
 

@@ -166,7 +166,7 @@ class SamplerTest {
         DiT model = randomNetwork(SIT, 5);
         DiT ema = randomNetwork(SIT, 6);
         GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, 4, 0.1, null, 8, 10, 1e-4, 0,
-                0.99, "", null, -1, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
+                0.99, "", null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
         Path file = dir.resolve("step.safetensors");
         new Checkpoint(10, 0, 0, ConfigLoader.toYaml(config), Map.of("model", model.stateDict(), "ema",
                 ema.stateDict()), Map.of()).write(file);

@@ -11,9 +11,13 @@ import dev.usp.core.weights.StateDict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Loads a pretrained MAE encoder (a state dict with the official MAE keys) into a generator
@@ -28,6 +32,7 @@ public final class MaeTransfer {
     private static final String PATCH_W = "patch_embed.proj.weight";
     private static final String PATCH_B = "patch_embed.proj.bias";
     private static final String POS = "pos_embed";
+    private static final int PREVIEW = 6;
 
     private MaeTransfer() {
     }
@@ -35,23 +40,28 @@ public final class MaeTransfer {
     /**
      * MAE -> DiT/SiT. {@code patch_embed.proj.*} becomes {@code x_embedder.proj.*} when the input
      * channel counts match (otherwise it is ignored); {@code pos_embed} loses its cls row and, when
-     * the grid differs (14x14 from 224px pretraining, 16x16 at 256px), is resized bicubically;
-     * {@code blocks.*} load by name, only those below {@code usePretrainLayer} when it is >= 0. The
-     * decoder, {@code norm}, {@code cls_token} and {@code mask_token} end up as unexpected.
+     * the grid differs (14x14 from 224px pretraining, 16x16 at 256px) and the options ask for it, is
+     * resized bicubically; {@code blocks.*} load by name, only those below {@code usePretrainLayer}
+     * when it is >= 0. The decoder, {@code norm}, {@code cls_token} and {@code mask_token} end up as
+     * unexpected; the embedders, adaLN and final layer stay at their init.
      *
      * @throws IllegalArgumentException naming the key and both shapes on a shape mismatch the
-     *     options do not allow
+     *     options do not allow; naming both grids when the position grid differs and no resize was
+     *     asked for; when nothing loads; or when other target keys stay at their init and partial
+     *     transfers are not allowed
      */
     public static TransferReport toGenerator(StateDict mae, Module target, TransferOptions options) {
         StateDict src = unwrap(mae);
         Map<String, Parameter> dst = target.namedTensors();
         TransferReport report = new TransferReport();
+        String targetName = target.getClass().getSimpleName();
         try (NDManager scope = target.manager().newSubManager()) {
             Map<String, NDArray> prepared = new LinkedHashMap<>(src.asMap());
             NDArray w = prepared.remove(PATCH_W);
             NDArray b = prepared.remove(PATCH_B);
             Parameter xw = dst.get("x_embedder.proj.weight");
-            if (w != null && xw != null && w.getShape().get(1) == xw.shape().get(1)) {
+            boolean otherChannels = w != null && xw != null && w.getShape().get(1) != xw.shape().get(1);
+            if (w != null && xw != null && !otherChannels) {
                 prepared.put("x_embedder.proj.weight", w);
                 if (b != null) {
                     prepared.put("x_embedder.proj.bias", b);
@@ -70,6 +80,7 @@ public final class MaeTransfer {
             Parameter targetPos = dst.get(POS);
             if (pos != null && targetPos != null) {
                 int newGrid = PosEmbedResize.gridSize(targetPos.array(), 0);
+                checkGrid(PosEmbedResize.gridSize(pos, 1), newGrid, options, report, src.source(), targetName);
                 prepared.put(POS, PosEmbedResize.resize(inScope(pos, scope), 1, newGrid, false));
             }
             if (options.usePretrainLayer() >= 0) {
@@ -82,26 +93,29 @@ public final class MaeTransfer {
                     return false;
                 });
             }
-            load(prepared, dst, options.skippableKeys(), report.load(), src.source());
+            Predicate<String> byDesign = k -> generatorOwn(k) || (otherChannels && k.startsWith("x_embedder."))
+                    || (options.usePretrainLayer() >= 0 && blockIndex(k) >= options.usePretrainLayer());
+            load(prepared, dst, options, byDesign, report.load(), src, targetName);
         }
-        LOG.info("MAE -> {}: {}", target.getClass().getSimpleName(), report.summary());
-        LOG.debug("MAE -> {}: {}", target.getClass().getSimpleName(), report);
+        LOG.info("MAE -> {}: {}", targetName, report.summary());
+        LOG.debug("MAE -> {}: {}", targetName, report);
         return report;
     }
 
     /**
      * MAE -> ViT classifier: everything by name; {@code pos_embed} keeps its leading
-     * {@code extraTokens} rows and has its grid resized when it differs; {@code head.*} of another
-     * shape is dropped (the head keeps its init, as {@code main_finetune.py}); the target's
-     * {@code fc_norm}/{@code head} end up missing and the decoder unexpected.
+     * {@code extraTokens} rows and has its grid resized when it differs and the options ask for it;
+     * {@code head.*} of another shape is dropped (the head keeps its init, as {@code main_finetune.py});
+     * the target's {@code fc_norm}/{@code head} end up missing and the decoder unexpected.
      *
-     * @throws IllegalArgumentException naming the key and both shapes on a shape mismatch the
-     *     options do not allow
+     * @throws IllegalArgumentException as {@link #toGenerator}, with {@code fc_norm} and {@code head}
+     *     the keys expected to stay at their init
      */
     public static TransferReport toClassifier(StateDict mae, Module target, TransferOptions options) {
         StateDict src = unwrap(mae);
         Map<String, Parameter> dst = target.namedTensors();
         TransferReport report = new TransferReport();
+        String targetName = target.getClass().getSimpleName();
         try (NDManager scope = target.manager().newSubManager()) {
             Map<String, NDArray> prepared = new LinkedHashMap<>(src.asMap());
             for (String k : new String[] {"head.weight", "head.bias"}) {
@@ -116,14 +130,17 @@ public final class MaeTransfer {
             if (pos != null && targetPos != null) {
                 int extra = options.extraTokens();
                 int newGrid = PosEmbedResize.gridSize(targetPos.array(), extra);
-                if (PosEmbedResize.gridSize(pos, extra) != newGrid) {
+                int oldGrid = PosEmbedResize.gridSize(pos, extra);
+                if (oldGrid != newGrid) {
+                    checkGrid(oldGrid, newGrid, options, report, src.source(), targetName);
                     prepared.put(POS, PosEmbedResize.resize(inScope(pos, scope), extra, newGrid, true));
                 }
             }
-            load(prepared, dst, options.skippableKeys(), report.load(), src.source());
+            load(prepared, dst, options, k -> k.startsWith("fc_norm.") || k.startsWith("head."), report.load(), src,
+                    targetName);
         }
-        LOG.info("MAE -> {}: {}", target.getClass().getSimpleName(), report.summary());
-        LOG.debug("MAE -> {}: {}", target.getClass().getSimpleName(), report);
+        LOG.info("MAE -> {}: {}", targetName, report.summary());
+        LOG.debug("MAE -> {}: {}", targetName, report);
         return report;
     }
 
@@ -152,14 +169,46 @@ public final class MaeTransfer {
         }
     }
 
+    private static String preview(Collection<String> keys) {
+        List<String> first = keys.stream().limit(PREVIEW).toList();
+        return first + (keys.size() > PREVIEW ? " and " + (keys.size() - PREVIEW) + " more" : "");
+    }
+
     private static NDArray inScope(NDArray a, NDManager scope) {
         NDArray copy = a.toType(DataType.FLOAT32, true);
         copy.attach(scope);
         return copy;
     }
 
-    private static void load(Map<String, NDArray> prepared, Map<String, Parameter> dst, Set<String> skippable,
-                             LoadReport report, String source) {
+    /** Keys of a DiT/SiT that no MAE encoder has: the timestep and label embedders, adaLN, the final layer. */
+    private static boolean generatorOwn(String key) {
+        return key.startsWith("t_embedder.") || key.startsWith("y_embedder.") || key.startsWith("final_layer.")
+                || key.contains(".adaLN_modulation.");
+    }
+
+    /** Accepts a grid change only when asked for, and records it. */
+    private static void checkGrid(int oldGrid, int newGrid, TransferOptions options, TransferReport report,
+                                  String source, String target) {
+        if (oldGrid == newGrid) {
+            return;
+        }
+        if (!options.resizePosEmbed()) {
+            throw new IllegalArgumentException("pos_embed of " + source + " holds a " + oldGrid + "x" + oldGrid
+                    + " grid but the " + target + "'s holds " + newGrid + "x" + newGrid + "; resizing it (bicubic, as "
+                    + "MAE's interpolate_pos_embed) must be asked for (resize_pos_embed: true, or --resize-pos-embed "
+                    + "for train-dit/train-sit)");
+        }
+        report.addResized(POS, oldGrid, newGrid);
+    }
+
+    /**
+     * Checks shapes, then refuses a transfer that loads nothing, or that leaves target keys at their
+     * init which {@code leftByDesign} does not explain (unless partial loads are allowed); then copies.
+     */
+    private static void load(Map<String, NDArray> prepared, Map<String, Parameter> dst, TransferOptions options,
+                             Predicate<String> leftByDesign, LoadReport report, StateDict src, String target) {
+        String source = src.source();
+        Set<String> skippable = options.skippableKeys();
         for (Map.Entry<String, NDArray> e : prepared.entrySet()) {
             Parameter p = dst.get(e.getKey());
             if (p == null) {
@@ -171,6 +220,27 @@ public final class MaeTransfer {
                         + ": target shape " + p.shape() + ", checkpoint shape " + have
                         + " (list the key as skippable to keep the target's value)");
             }
+        }
+        List<String> loadable = new ArrayList<>();
+        List<String> unexplained = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : dst.entrySet()) {
+            NDArray v = prepared.get(e.getKey());
+            if (v != null && v.getShape().equals(e.getValue().shape())) {
+                loadable.add(e.getKey());
+            } else if (v == null && !leftByDesign.test(e.getKey())) {
+                unexplained.add(e.getKey());
+            }
+        }
+        if (loadable.isEmpty()) {
+            throw new IllegalArgumentException("nothing of " + source + " fits the " + target + ": none of its "
+                    + src.size() + " tensors has a name the " + target + " takes (e.g. "
+                    + preview(src.keys()) + "); is it an MAE/USP pretraining checkpoint?");
+        }
+        if (!unexplained.isEmpty() && !options.allowPartial()) {
+            throw new IllegalArgumentException(source + " leaves " + unexplained.size() + " tensors of the " + target
+                    + " at their init that an MAE encoder provides (" + preview(unexplained) + "; " + loadable.size()
+                    + " would load); allow a partial transfer if that is intended (allow_partial: true, or "
+                    + "--allow-partial for train-dit/train-sit)");
         }
         for (Map.Entry<String, Parameter> e : dst.entrySet()) {
             NDArray v = prepared.get(e.getKey());

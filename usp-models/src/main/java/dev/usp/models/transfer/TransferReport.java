@@ -11,12 +11,13 @@ import java.util.List;
  * target keys left at their init (missing), checkpoint keys the target does not have (unexpected:
  * for MAE -> DiT the decoder, {@code norm}, {@code cls_token}, {@code mask_token}), keys skipped
  * on a shape mismatch the caller allowed), plus the keys the transfer rules dropped on purpose
- * (ignored, each with its reason).
+ * (ignored, each with its reason) and the position tables resized to another grid.
  */
 public final class TransferReport {
 
     private final LoadReport load = new LoadReport();
     private final List<String> ignored = new ArrayList<>();
+    private final List<String> resized = new ArrayList<>();
 
     /** The load part, which the transfer fills in. */
     LoadReport load() {
@@ -25,6 +26,15 @@ public final class TransferReport {
 
     void addIgnored(String key, String reason) {
         ignored.add(key + " (" + reason + ")");
+    }
+
+    void addResized(String key, int fromGrid, int toGrid) {
+        resized.add(key + " (" + fromGrid + "x" + fromGrid + " -> " + toGrid + "x" + toGrid + " grid, bicubic)");
+    }
+
+    /** Keys whose tables were resized to the target's grid, each with both grid sizes. */
+    public List<String> resized() {
+        return Collections.unmodifiableList(resized);
     }
 
     /** Target keys whose values came from the checkpoint, in target order. */
@@ -55,12 +65,13 @@ public final class TransferReport {
     /** Counts only, for a log line. */
     public String summary() {
         return "loaded " + loaded().size() + ", missing " + missing().size() + ", unexpected " + unexpected().size()
-                + ", shape mismatch (skipped) " + mismatched().size() + ", ignored " + ignored.size();
+                + ", shape mismatch (skipped) " + mismatched().size() + ", ignored " + ignored.size()
+                + (resized.isEmpty() ? "" : ", resized " + resized);
     }
 
-    /** The load report's lists (mismatches skipped), then the ignored keys. */
+    /** The load report's lists (mismatches skipped), then the ignored and resized keys. */
     @Override
     public String toString() {
-        return load + ", ignored " + ignored;
+        return load + ", ignored " + ignored + ", resized " + resized;
     }
 }

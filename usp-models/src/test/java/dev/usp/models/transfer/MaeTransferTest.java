@@ -45,6 +45,8 @@ class MaeTransferTest {
 
     private static final Path DIR = Path.of("src/test/resources/fixtures/transfer");
     private static final DiTConfig DIT32 = new DiTConfig(32, 2, 4, 32, 3, 4, 4.0, 0.1, 10, true, true);
+    /** The fixture's 14x14 grid goes into 16x16 targets: the resize is asked for. */
+    private static final TransferOptions RESIZE = TransferOptions.defaults().withResizePosEmbed(true);
 
     private static NDManager manager;
     private static StateDict mae;
@@ -68,7 +70,7 @@ class MaeTransferTest {
     void maeToDiTVaeSimpleLoadsBlocksPatchEmbedAndResizedPositions() {
         try (DiT dit = new DiT(manager.newSubManager(), DIT32)) {
             int before = dit.manager().getManagedArrays().size();
-            TransferReport r = MaeTransfer.toGenerator(mae, dit, TransferOptions.defaults());
+            TransferReport r = MaeTransfer.toGenerator(mae, dit, RESIZE);
             assertEquals(before, dit.manager().getManagedArrays().size(), "no temporaries left in the model");
             StateDict sd = dit.stateDict();
             for (String k : mae.keys()) {
@@ -93,6 +95,8 @@ class MaeTransferTest {
                     "final_layer.linear.weight", "final_layer.linear.bias",
                     "final_layer.adaLN_modulation.1.weight", "final_layer.adaLN_modulation.1.bias"), r.missing());
             assertTrue(r.ignored().isEmpty() && r.mismatched().isEmpty(), r.toString());
+            assertEquals(List.of("pos_embed (14x14 -> 16x16 grid, bicubic)"), r.resized());
+            assertTrue(r.summary().endsWith("resized [pos_embed (14x14 -> 16x16 grid, bicubic)]"), r.summary());
         }
     }
 
@@ -138,7 +142,7 @@ class MaeTransferTest {
     void usePretrainLayerKeepsOnlyTheFirstBlocks() {
         try (DiT dit = new DiT(manager.newSubManager(), DIT32)) {
             float[] initial = dit.stateDict().get("blocks.1.attn.qkv.weight").toFloatArray();
-            TransferReport r = MaeTransfer.toGenerator(mae, dit, TransferOptions.defaults().withUsePretrainLayer(1));
+            TransferReport r = MaeTransfer.toGenerator(mae, dit, RESIZE.withUsePretrainLayer(1));
             assertArrayEquals(initial, dit.stateDict().get("blocks.1.attn.qkv.weight").toFloatArray(), 0f);
             assertArrayEquals(mae.get("blocks.0.attn.qkv.weight").toFloatArray(),
                     dit.stateDict().get("blocks.0.attn.qkv.weight").toFloatArray(), 0f);
@@ -151,7 +155,7 @@ class MaeTransferTest {
     @Test
     void otherChannelCountIgnoresThePatchEmbedding() {
         try (DiT dit = new DiT(manager.newSubManager(), DIT32.withInChannels(16))) {
-            TransferReport r = MaeTransfer.toGenerator(mae, dit, TransferOptions.defaults());
+            TransferReport r = MaeTransfer.toGenerator(mae, dit, RESIZE);
             assertTrue(r.ignored().contains("patch_embed.proj.weight (input channels 4 != target's 16)"), r.toString());
             assertTrue(r.missing().containsAll(List.of("x_embedder.proj.weight", "x_embedder.proj.bias")));
         }
@@ -162,11 +166,11 @@ class MaeTransferTest {
         DiTConfig narrowMlp = new DiTConfig(32, 2, 4, 32, 1, 4, 2.0, 0.1, 10, true, true);
         try (DiT dit = new DiT(manager.newSubManager(), narrowMlp)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> MaeTransfer.toGenerator(mae, dit, TransferOptions.defaults()));
+                    () -> MaeTransfer.toGenerator(mae, dit, RESIZE));
             assertTrue(e.getMessage().contains("'blocks.0.mlp.fc1.weight'") && e.getMessage().contains("(64, 32)")
                     && e.getMessage().contains("(128, 32)"), e.getMessage());
             Set<String> skip = Set.of("blocks.0.mlp.fc1.weight", "blocks.0.mlp.fc1.bias", "blocks.0.mlp.fc2.weight");
-            TransferReport r = MaeTransfer.toGenerator(mae, dit, TransferOptions.defaults().withSkippableKeys(skip));
+            TransferReport r = MaeTransfer.toGenerator(mae, dit, RESIZE.withSkippableKeys(skip));
             assertEquals(3, r.mismatched().size(), r.toString());
             assertTrue(r.loaded().contains("blocks.0.mlp.fc2.bias"));
         }
@@ -179,7 +183,7 @@ class MaeTransferTest {
             StateDict withHead = new StateDict("mae+head", null);
             mae.asMap().forEach(withHead::put);
             withHead.put("head.weight", manager.zeros(new Shape(1000, 32)));
-            TransferReport r = MaeTransfer.toClassifier(withHead, vit, TransferOptions.defaults());
+            TransferReport r = MaeTransfer.toClassifier(withHead, vit, RESIZE);
             assertClose("vit pos_embed", expected.get("vit_pos_embed_16"), vit.stateDict().get("pos_embed"), 1e-5);
             assertArrayEquals(head, vit.stateDict().get("head.weight").toFloatArray(), 0f);
             assertArrayEquals(mae.get("cls_token").toFloatArray(), vit.stateDict().get("cls_token").toFloatArray(), 0f);

@@ -38,6 +38,16 @@ abstract class GeneratorTrainCommand implements Callable<Integer> {
                     + "(default: the config's use_pretrain_layer).")
     private int usePretrainLayer;
 
+    @Option(names = "--allow-partial",
+            description = "Accept a --finetune checkpoint that leaves tensors an MAE encoder provides at their init "
+                    + "(e.g. fewer blocks than the model); default: the config's allow_partial (false: an error).")
+    private boolean allowPartial;
+
+    @Option(names = "--resize-pos-embed",
+            description = "Resize the --finetune checkpoint's position table (bicubic) when its grid differs from the "
+                    + "model's; default: the config's resize_pos_embed (false: an error naming both grids).")
+    private boolean resizePosEmbed;
+
     /** The objective this command trains: {@code diffusion} or {@code transport}. */
     abstract String objective();
 
@@ -48,9 +58,10 @@ abstract class GeneratorTrainCommand implements Callable<Integer> {
         if (spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
             config = config.withSeed(common.seed());   // else the config's seed key stands
         }
-        if (finetune != null || usePretrainLayer != -2) {
+        if (finetune != null || usePretrainLayer != -2 || allowPartial || resizePosEmbed) {
             config = config.withFinetune(finetune != null ? finetune : config.finetune(),
-                    usePretrainLayer != -2 ? usePretrainLayer : config.usePretrainLayer());
+                    usePretrainLayer != -2 ? usePretrainLayer : config.usePretrainLayer(),
+                    allowPartial || config.allowPartial(), resizePosEmbed || config.resizePosEmbed());
         }
         if (!config.objective().equals(objective())) {
             throw new IllegalArgumentException("model " + config.model() + " trains with objective "

@@ -4,8 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.weights.StateDict;
-import dev.usp.core.weights.WeightFiles;
 import dev.usp.models.transfer.MaeTransfer;
+import dev.usp.models.transfer.PretrainedFiles;
 import dev.usp.models.transfer.TransferOptions;
 import dev.usp.models.transfer.TransferReport;
 import dev.usp.models.vit.VisionTransformer;
@@ -68,19 +68,11 @@ final class ClsSetup {
      * usp checkpoint, or the whole file when it has none.
      */
     static TransferReport loadPretrained(Path file, VisionTransformer model) throws IOException {
-        try (NDManager m = model.manager().newSubManager(); StateDict sd = readModel(file, m)) {
+        try (NDManager m = model.manager().newSubManager(); StateDict sd = PretrainedFiles.readModel(file, m)) {
             TransferReport report = MaeTransfer.toClassifier(sd, model, TransferOptions.defaults());
             LOG.info("loaded pre-trained {}: {}", file, report.summary());
             LOG.info("transfer details: {}", report);
             return report;
-        }
-    }
-
-    private static StateDict readModel(Path file, NDManager m) throws IOException {
-        try {
-            return WeightFiles.readStateDict(file, "model", m);
-        } catch (IllegalArgumentException noModelEntry) {
-            return WeightFiles.readStateDict(file, null, m);
         }
     }
 

@@ -28,6 +28,10 @@ import java.nio.file.Path;
  * @param respacing diffusion respacing for training; "" keeps all 1000 steps (the official choice)
  * @param finetune an MAE/USP pretraining checkpoint to initialise from, or null for random init
  * @param usePretrainLayer load only blocks below this index from {@code finetune}; -1 loads all
+ * @param allowPartial accept a {@code finetune} checkpoint that leaves tensors an MAE encoder provides at
+ *     their init (a shallower MAE, say); false: that is an error (a transfer that loads nothing always is)
+ * @param resizePosEmbed resize the {@code finetune} checkpoint's position table bicubically when its grid
+ *     differs (14x14 from 224px pretraining into a 256px model); false: a grid mismatch is an error
  * @param checkpointEvery steps between checkpoints (one is always written after the last step)
  * @param logEvery steps per metrics line
  * @param sampleEvery steps between preview grids of EMA samples; 0 turns them off
@@ -57,6 +61,8 @@ public record GeneratorTrainConfig(
         String respacing,
         Path finetune,
         @Range(min = -1) int usePretrainLayer,
+        boolean allowPartial,
+        boolean resizePosEmbed,
         @Range(min = 0) long checkpointEvery,
         @Range(min = 1) long logEvery,
         @Range(min = 0) long sampleEvery,
@@ -88,7 +94,7 @@ public record GeneratorTrainConfig(
     /** The official DiT-XL/2 recipe (USP's VAE-simple blocks); the data folder must be set. */
     public static GeneratorTrainConfig defaults() {
         return new GeneratorTrainConfig("DiT-XL/2-VAE-simple", "diffusion", 1000, 32, 4, 0.1,
-                null, 256, 400_000, 1e-4, 0.0, 0.9999, "", null, -1,
+                null, 256, 400_000, 1e-4, 0.0, 0.9999, "", null, -1, false, false,
                 50_000, 100, 0, 16, 250, null, "sd", Path.of("runs"), null, 0, false);
     }
 
@@ -101,14 +107,19 @@ public record GeneratorTrainConfig(
     public GeneratorTrainConfig withSeed(long value) {
         return new GeneratorTrainConfig(model, objective, numClasses, latentSize, latentChannels, classDropout,
                 latentCache, batchSize, steps, lr, weightDecay, emaDecay, respacing, finetune, usePretrainLayer,
-                checkpointEvery, logEvery, sampleEvery, sampleCount, sampleSteps, vae, vaePreset, runRoot, runName,
-                value, allowSkippedUpdates);
+                allowPartial, resizePosEmbed, checkpointEvery, logEvery, sampleEvery, sampleCount, sampleSteps, vae,
+                vaePreset, runRoot, runName, value, allowSkippedUpdates);
     }
 
     /** A copy initialised from another pretraining checkpoint and block count (the command line's {@code --finetune}). */
     public GeneratorTrainConfig withFinetune(Path file, int layers) {
+        return withFinetune(file, layers, allowPartial, resizePosEmbed);
+    }
+
+    /** As {@link #withFinetune(Path, int)}, with the partial-transfer and resize permissions too. */
+    public GeneratorTrainConfig withFinetune(Path file, int layers, boolean partial, boolean resize) {
         return new GeneratorTrainConfig(model, objective, numClasses, latentSize, latentChannels, classDropout,
-                latentCache, batchSize, steps, lr, weightDecay, emaDecay, respacing, file, layers,
+                latentCache, batchSize, steps, lr, weightDecay, emaDecay, respacing, file, layers, partial, resize,
                 checkpointEvery, logEvery, sampleEvery, sampleCount, sampleSteps, vae, vaePreset, runRoot, runName,
                 seed, allowSkippedUpdates);
     }

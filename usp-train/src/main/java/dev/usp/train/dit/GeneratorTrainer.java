@@ -8,12 +8,12 @@ import ai.djl.ndarray.NDList;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
-import dev.usp.core.weights.WeightFiles;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.dit.DiTConfig;
 import dev.usp.models.dit.DiTModels;
 import dev.usp.models.sit.SiT;
 import dev.usp.models.transfer.MaeTransfer;
+import dev.usp.models.transfer.PretrainedFiles;
 import dev.usp.models.transfer.TransferOptions;
 import dev.usp.models.transfer.TransferReport;
 import dev.usp.train.data.LatentBatches;
@@ -151,28 +151,26 @@ public final class GeneratorTrainer {
 
     /**
      * Loads the MAE encoder of {@code config.finetune()} into {@code model} (USP's {@code --finetune})
-     * and logs what was loaded, missing and unexpected.
+     * and logs what was loaded, missing, unexpected and resized.
+     *
+     * @throws IllegalArgumentException prefixed {@code finetune:} when the transfer loads nothing, is
+     *     partial without {@code allow_partial}, or needs a position-table resize without {@code resize_pos_embed}
      */
     public static TransferReport initFromMae(DiT model, GeneratorTrainConfig config) throws IOException {
         try (NDManager scope = model.manager().newSubManager();
-             StateDict sd = readPretrained(config.finetune(), scope)) {
-            TransferReport report = MaeTransfer.toGenerator(sd, model,
-                    TransferOptions.defaults().withUsePretrainLayer(config.usePretrainLayer()));
+             StateDict sd = PretrainedFiles.readModel(config.finetune(), scope)) {
+            TransferReport report = MaeTransfer.toGenerator(sd, model, TransferOptions.defaults()
+                    .withUsePretrainLayer(config.usePretrainLayer()).withAllowPartial(config.allowPartial())
+                    .withResizePosEmbed(config.resizePosEmbed()));
             LOG.info("finetune from {}: {}", config.finetune(), report.summary());
             LOG.info("loaded: {}", report.loaded());
             LOG.info("missing (kept at init): {}", report.missing());
             LOG.info("unexpected (not used): {}", report.unexpected());
             LOG.info("ignored: {}", report.ignored());
+            LOG.info("resized: {}", report.resized());
             return report;
-        }
-    }
-
-    /** The {@code model} entry of a pretraining checkpoint, or the whole file when it is a bare state dict. */
-    private static StateDict readPretrained(Path file, NDManager m) throws IOException {
-        try {
-            return WeightFiles.readStateDict(file, "model", m);
-        } catch (IllegalArgumentException noModelKey) {
-            return WeightFiles.readStateDict(file, null, m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("finetune: " + e.getMessage(), e);
         }
     }
 

@@ -26,7 +26,7 @@ public record SamplerSettings(String method, int steps, double eta, String solve
                               int maxSteps, String diffusionForm, double diffusionNorm, double lastStepSize,
                               double cfgScale, boolean cfgAllChannels) {
 
-    /** Validates the method names and ranges. */
+    /** Validates the method names and ranges (NaN and infinite eta or cfg scale included). */
     public SamplerSettings {
         method = method.toLowerCase(Locale.ROOT);
         if (!method.equals("ddpm") && !method.equals("ddim") && !method.equals("ode") && !method.equals("sde")) {
@@ -35,7 +35,8 @@ public record SamplerSettings(String method, int steps, double eta, String solve
         if (!solver.equals("dopri5") && !solver.equals("euler") && !solver.equals("heun")) {
             throw new IllegalArgumentException("unknown ODE solver '" + solver + "' (dopri5, euler, heun)");
         }
-        if (steps < 1 || eta < 0 || cfgScale < 1) {
+        // written as !(x >= bound) so that NaN fails too
+        if (steps < 1 || !(eta >= 0) || !(cfgScale >= 1)) {
             throw new IllegalArgumentException("sampler needs steps >= 1, eta >= 0 and cfg scale >= 1; got steps "
                     + steps + ", eta " + eta + ", cfg " + cfgScale);
         }
@@ -44,6 +45,10 @@ public record SamplerSettings(String method, int steps, double eta, String solve
             if (maxSteps < 1) {
                 throw new IllegalArgumentException("dopri5 needs max steps >= 1, got " + maxSteps);
             }
+        }
+        if (Double.isInfinite(eta) || Double.isInfinite(cfgScale)) {
+            throw new IllegalArgumentException("sampler needs a finite eta and cfg scale; got eta " + eta + ", cfg "
+                    + cfgScale);
         }
     }
 

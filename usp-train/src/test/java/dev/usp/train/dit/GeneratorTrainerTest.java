@@ -23,6 +23,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GeneratorTrainerTest {
@@ -102,7 +104,8 @@ class GeneratorTrainerTest {
             GeneratorTrainConfig c = TinyLatents.config(cache, runs.resolve("r" + replicas), "DiT-T/2", 2, 1e-3);
             c = new GeneratorTrainConfig(c.model(), c.objective(), c.numClasses(), c.latentSize(),
                     c.latentChannels(), 0.0, c.latentCache(), c.batchSize(), c.steps(), c.lr(), c.weightDecay(),
-                    c.emaDecay(), c.respacing(), null, -1, 0, 1, 0, 4, 5, null, "sd", c.runRoot(), "run", 11, false);
+                    c.emaDecay(), c.respacing(), null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", c.runRoot(), "run",
+                    11, false);
             List<Device> devices = replicas == 1 ? CPU : List.of(Device.cpu(), Device.cpu());
             last[replicas - 1] = GeneratorTrainer.run(c, devices, false, null).lastCheckpoint();
         }
@@ -121,8 +124,8 @@ class GeneratorTrainerTest {
         GeneratorTrainConfig base = TinyLatents.config(cache, runs, "DiT-T/2", 2, 1e-3);
         GeneratorTrainConfig config = new GeneratorTrainConfig(base.model(), base.objective(), base.numClasses(),
                 base.latentSize(), base.latentChannels(), base.classDropout(), base.latentCache(), base.batchSize(),
-                base.steps(), base.lr(), base.weightDecay(), base.emaDecay(), base.respacing(), null, -1, 1, 1, 0,
-                4, 5, null, "sd", runs, "run", 11, false);
+                base.steps(), base.lr(), base.weightDecay(), base.emaDecay(), base.respacing(), null, -1, false, false,
+                1, 1, 0, 4, 5, null, "sd", runs, "run", 11, false);
         List<Long> steps = new java.util.ArrayList<>();
         GeneratorTrainer.Evaluation eval = new GeneratorTrainer.Evaluation("fake_fid", false, (step, ema) -> {
             assertTrue(!ema.isTraining(), "the EMA is evaluated in eval mode");
@@ -138,7 +141,7 @@ class GeneratorTrainerTest {
     @Test
     void finetuneLoadsTheMaeEncoderIntoModelAndEma(@TempDir Path dir) throws IOException {
         Path mae = dir.resolve("mae.safetensors");
-        Map<String, float[]> source = writeFakeMae(mae);
+        Map<String, float[]> source = writeFakeMae(mae, 2);
         GeneratorTrainConfig config = TinyLatents.config(cache, dir.resolve("runs"), "DiT-T/2-VAE-simple", 1, 0.0)
                 .withFinetune(mae, -1);
         GeneratorTrainer.Result r = GeneratorTrainer.run(config, CPU, false, null);
@@ -164,8 +167,37 @@ class GeneratorTrainerTest {
         }
     }
 
-    /** An MAE state dict with a T-sized encoder (192 wide, 6 blocks, 2x2 grid of patch 2) and a decoder head. */
-    private static Map<String, float[]> writeFakeMae(Path file) throws IOException {
+    @Test
+    void finetuneFromAVaeIsRefusedBeforeTraining(@TempDir Path dir) throws IOException {
+        Path vae = dir.resolve("vae.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            SafeTensors.write(vae, Map.of("encoder.conv_in.weight", m.zeros(new ai.djl.ndarray.types.Shape(8, 3, 3, 3)),
+                    "decoder.conv_out.weight", m.zeros(new ai.djl.ndarray.types.Shape(3, 8, 3, 3))), Map.of());
+        }
+        GeneratorTrainConfig config = TinyLatents.config(cache, dir.resolve("runs"), "DiT-T/2-VAE-simple", 1, 0.0)
+                .withFinetune(vae, -1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GeneratorTrainer.run(config, CPU, false, null));
+        assertTrue(e.getMessage().startsWith("finetune: nothing of " + vae + " fits the DiT"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("runs")), "no run folder for a refused transfer");
+    }
+
+    @Test
+    void positionGridOfAnotherSizeIsResizedOnlyWhenAskedFor(@TempDir Path dir) throws IOException {
+        Path mae = dir.resolve("mae.safetensors");
+        writeFakeMae(mae, 4);
+        GeneratorTrainConfig refused = TinyLatents.config(cache, dir.resolve("runs"), "DiT-T/2-VAE-simple", 1, 0.0)
+                .withFinetune(mae, -1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GeneratorTrainer.run(refused, CPU, false, null));
+        assertTrue(e.getMessage().contains("holds a 4x4 grid but the DiT's holds 2x2")
+                && e.getMessage().contains("resize_pos_embed"), e.getMessage());
+        GeneratorTrainer.Result r = GeneratorTrainer.run(refused.withFinetune(mae, -1, false, true), CPU, false, null);
+        assertEquals(List.of("pos_embed (4x4 -> 2x2 grid, bicubic)"), r.transfer().resized());
+    }
+
+    /** An MAE state dict with a T-sized encoder (192 wide, 6 blocks, grid x grid patches of 2) and a decoder head. */
+    private static Map<String, float[]> writeFakeMae(Path file, int grid) throws IOException {
         Map<String, float[]> values = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
@@ -176,7 +208,7 @@ class GeneratorTrainerTest {
             };
             add.accept("patch_embed.proj.weight", new ai.djl.ndarray.types.Shape(192, 4, 2, 2));
             add.accept("patch_embed.proj.bias", new ai.djl.ndarray.types.Shape(192));
-            add.accept("pos_embed", new ai.djl.ndarray.types.Shape(1, 5, 192));
+            add.accept("pos_embed", new ai.djl.ndarray.types.Shape(1, 1 + grid * grid, 192));
             add.accept("cls_token", new ai.djl.ndarray.types.Shape(1, 1, 192));
             for (int i = 0; i < 6; i++) {
                 String b = "blocks." + i + ".";

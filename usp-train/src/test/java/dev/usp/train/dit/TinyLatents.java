@@ -51,6 +51,6 @@ final class TinyLatents {
     /** A tiny run over the cache: T/2 model, batch 16, no previews, a metrics line per step. */
     static GeneratorTrainConfig config(Path cache, Path runRoot, String model, long steps, double lr) {
         return new GeneratorTrainConfig(model, null, CLASSES, 4, 4, 0.1, cache, 16, steps, lr, 0.0, 0.99, "",
-                null, -1, 0, 1, 0, 4, 5, null, "sd", runRoot, "run", 11, false);
+                null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", runRoot, "run", 11, false);
     }
 }

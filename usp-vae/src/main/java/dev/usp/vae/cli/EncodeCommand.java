@@ -57,6 +57,11 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "Architecture when the file carries none: sd, kl16, fmnist-tiny, fmnist-d4, cifar-d4.")
     private String vaePreset;
 
+    @Option(names = "--vae-key", paramLabel = "ENTRY",
+            description = "Entry of a torch.save VAE checkpoint holding the weights (e.g. model, state_dict). "
+                    + "Default: the file itself, or its single model/state_dict/ema entry.")
+    private String vaeKey;
+
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Cache folder (created; resumed when it exists).")
     private Path out;
@@ -95,7 +100,7 @@ public final class EncodeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Device> devices = common.devices();
         try (NDManager manager = NDManager.newBaseManager(devices.get(0));
-             AutoencoderKL model = VaeFiles.load(vae, vaePreset, manager)) {
+             AutoencoderKL model = VaeFiles.load(vae, vaePreset, vaeKey, manager)) {
             model.eval();
             ImageSource source = source(model.config().inChannels());
             PrintStream err = System.err;

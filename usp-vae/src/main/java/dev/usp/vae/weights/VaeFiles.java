@@ -77,7 +77,8 @@ public final class VaeFiles {
     }
 
     /**
-     * Loads a VAE from a safetensors or torch.save file ({@code .ckpt}, {@code .pt}; any naming
+     * Loads a VAE from a safetensors or torch.save file ({@code .ckpt}, {@code .pt}, bare or with
+     * the weights under a single {@code model}/{@code state_dict}/{@code ema} entry; any naming
      * and prefix {@link VaeWeights} accepts), a folder holding {@code vae.safetensors}, or a
      * diffusers model folder. The architecture comes from the sidecar, then the safetensors
      * metadata, then {@code preset}.
@@ -86,9 +87,22 @@ public final class VaeFiles {
      * @throws IOException naming the file when it is unreadable, or has no config and no preset was given
      */
     public static AutoencoderKL load(Path path, String preset, NDManager manager) throws IOException {
+        return load(path, preset, null, manager);
+    }
+
+    /**
+     * As {@link #load(Path, String, NDManager)}, reading the weights of a torch.save file from
+     * the entry {@code key} (see {@link VaeCheckpoints#read}).
+     *
+     * @param key the entry holding the weights ({@code model}, {@code state_dict}...), or null for
+     *     the whole file or its single {@code model}/{@code state_dict}/{@code ema} entry
+     * @throws IOException naming the file when it is unreadable, or has no config and no preset was given
+     * @throws IllegalArgumentException naming the file and its keys when the entry is absent or ambiguous
+     */
+    public static AutoencoderKL load(Path path, String preset, String key, NDManager manager) throws IOException {
         if (Files.isDirectory(path)) {
             if (Files.isRegularFile(path.resolve(WEIGHTS))) {
-                return load(path.resolve(WEIGHTS), preset, manager);
+                return load(path.resolve(WEIGHTS), preset, key, manager);
             }
             return VaeWeights.loadDiffusers(path, manager);
         }
@@ -103,7 +117,7 @@ public final class VaeFiles {
             }
             config = VaeConfig.preset(preset);
         }
-        try (StateDict sd = WeightFiles.readStateDict(path, null, manager)) {
+        try (StateDict sd = VaeCheckpoints.read(path, key, manager)) {
             return VaeWeights.load(sd, config, manager);
         }
     }

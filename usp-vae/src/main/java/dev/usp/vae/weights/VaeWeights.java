@@ -74,16 +74,17 @@ public final class VaeWeights {
     }
 
     /**
-     * Loads a safetensors file (any naming) into a VAE of {@code config}, or, when {@code path} is a
-     * folder, a diffusers model folder (whose config.json then replaces {@code config}).
+     * Loads a safetensors or torch.save file (any naming; told apart by their first bytes, see
+     * {@link VaeCheckpoints#read}) into a VAE of {@code config}, or, when {@code path} is a folder,
+     * a diffusers model folder (whose config.json then replaces {@code config}).
      *
-     * @throws IOException naming the file when it is missing or unreadable
+     * @throws IOException naming the file when it is missing, unreadable or of no known format
      */
     public static AutoencoderKL load(Path path, VaeConfig config, NDManager manager) throws IOException {
         if (Files.isDirectory(path)) {
             return loadDiffusers(path, manager);
         }
-        try (StateDict sd = SafeTensors.read(path, manager)) {
+        try (StateDict sd = VaeCheckpoints.read(path, null, manager)) {
             return load(sd, config, manager);
         }
     }

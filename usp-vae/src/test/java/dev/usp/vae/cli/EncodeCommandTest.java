@@ -117,6 +117,34 @@ class EncodeCommandTest {
         assertFalse(Files.exists(out.resolve("shard-00001.safetensors")));
     }
 
+    @Test
+    void vaeKeyPicksTheEntryOfAnAuthorsCheckpoint(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("fmnist");
+        writeIdx(data, 4, 2);
+        // {'model': sd, 'ema': sd + 1} from scripts/fixtures/vae_layouts.py, with a sidecar for its architecture
+        Path vaeFile = Files.copy(Path.of("src/test/resources/fixtures/vae/layouts/model_and_ema.ckpt"),
+                dir.resolve("kl.ckpt"));
+        Files.writeString(VaeFiles.sidecarOf(vaeFile), "{\"format\": \"usp-vae/1\", \"ch\": 4, \"ch_mult\": [1], "
+                + "\"num_res_blocks\": 1, \"encoder_attn_resolutions\": [], \"decoder_attn_resolutions\": [], "
+                + "\"z_channels\": 2, \"double_z\": true, \"in_channels\": 1, \"out_channels\": 1, "
+                + "\"resolution\": 8, \"norm_groups\": 2, \"scale_factor\": 0.7}");
+        Throwable[] failure = new Throwable[1];
+        CommandLine ambiguous = new CommandLine(new EncodeCommand()).setExecutionExceptionHandler((ex, c, p) -> {
+            failure[0] = ex;
+            return 1;
+        });
+        Path out = dir.resolve("cache");
+        assertEquals(1, ambiguous.execute("--vae", vaeFile.toString(), "--out", out.toString(), "--data-dir",
+                data.toString()));
+        assertTrue(failure[0].getMessage().contains("kl.ckpt") && failure[0].getMessage().contains("--vae-key")
+                && failure[0].getMessage().contains("[model, ema]"), failure[0].getMessage());
+        assertEquals(0, new CommandLine(new EncodeCommand()).execute("--vae", vaeFile.toString(), "--vae-key", "ema",
+                "--out", out.toString(), "--data-dir", data.toString()));
+        CacheManifest manifest = CacheManifest.read(out.resolve(CacheManifest.MANIFEST));
+        assertEquals(4, manifest.images());
+        assertEquals(List.of(4L, 32L, 32L), manifest.momentsShape(), "2 latent channels, no downsampling");
+    }
+
     /** Writes uncompressed IDX train files of n random 28x28 images; returns the labels. */
     static int[] writeIdx(Path dir, int n, long seed) throws IOException {
         Files.createDirectories(dir);
