@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.usp.core.io.AtomicFiles;
+import dev.usp.core.io.UnfinishedOutputs;
 import dev.usp.eval.io.NpyDType;
 import dev.usp.eval.io.NpyHeader;
 import dev.usp.eval.io.NpyStream;
@@ -14,7 +15,6 @@ import dev.usp.train.report.ImageGrid;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -22,6 +22,7 @@ import java.util.Locale;
  * Writes what a sampling run produces into a folder: {@code grid.png} (the first {@code gridCount}
  * samples), optionally {@code images/NNNNNN.png} (one per sample, named by its index), and
  * optionally {@code samples.npz} with {@code arr_0} uint8 (N, H, W, C), the ADM evaluator's input.
+ * A folder it creates is {@link UnfinishedOutputs unfinished} until every sample is written.
  *
  * @param dir the output folder
  * @param gridCount samples in the grid (0: no grid)
@@ -42,7 +43,7 @@ public record SampleOutputs(Path dir, int gridCount, boolean eachPng, boolean np
      * @return the .npz file, or null when none was asked for
      */
     public Path write(Sampler sampler, SampleJob job, Sampler.Sink progress) throws IOException {
-        Files.createDirectories(dir);
+        UnfinishedOutputs.create(dir);
         NDList gridImages = new NDList();
         Sampler.Sink common = batch -> {
             if (eachPng) {
@@ -77,6 +78,7 @@ public record SampleOutputs(Path dir, int gridCount, boolean eachPng, boolean np
         } finally {
             gridImages.close();
         }
+        UnfinishedOutputs.keep(dir);
         return npz ? npzFile : null;
     }
 
