@@ -196,7 +196,7 @@ public final class MaeTransfer {
             throw new IllegalArgumentException("pos_embed of " + source + " holds a " + oldGrid + "x" + oldGrid
                     + " grid but the " + target + "'s holds " + newGrid + "x" + newGrid + "; resizing it (bicubic, as "
                     + "MAE's interpolate_pos_embed) must be asked for (resize_pos_embed: true, or --resize-pos-embed "
-                    + "for train-dit/train-sit)");
+                    + "for train-dit/train-sit; model.resize_pos_embed: true for finetune-cls/linprobe)");
         }
         report.addResized(POS, oldGrid, newGrid);
     }
@@ -240,7 +240,7 @@ public final class MaeTransfer {
             throw new IllegalArgumentException(source + " leaves " + unexplained.size() + " tensors of the " + target
                     + " at their init that an MAE encoder provides (" + preview(unexplained) + "; " + loadable.size()
                     + " would load); allow a partial transfer if that is intended (allow_partial: true, or "
-                    + "--allow-partial for train-dit/train-sit)");
+                    + "--allow-partial for train-dit/train-sit; model.allow_partial: true for finetune-cls/linprobe)");
         }
         for (Map.Entry<String, Parameter> e : dst.entrySet()) {
             NDArray v = prepared.get(e.getKey());

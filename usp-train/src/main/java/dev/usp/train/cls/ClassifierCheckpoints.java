@@ -94,7 +94,7 @@ public final class ClassifierCheckpoints {
                     throw new NoSuchFileException(c.finetune().toString(), null, "the encoder checkpoint that linear-probe "
                             + "checkpoint " + file + " was trained on is gone");
                 }
-                ClsSetup.loadPretrained(c.finetune(), model);
+                ClsSetup.loadPretrained(c.finetune(), model, c.model());
             }
             model.loadStateDict(cp.part("head"), false);
         }

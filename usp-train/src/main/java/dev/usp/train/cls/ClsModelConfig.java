@@ -13,10 +13,20 @@ import dev.usp.models.vit.GlobalPool;
  * @param dropPath     the last block's drop-path rate
  * @param skipDepth    blocks left out from the end (USP's {@code skip_depth})
  * @param headInitStd  std of the head's truncated-normal init (fine-tune 2e-5, linear probe 0.01)
+ * @param allowPartial accept a {@code --finetune} checkpoint that leaves encoder tensors at their init
+ *                     (the head and {@code fc_norm} are always the classifier's own)
+ * @param resizePosEmbed resize the checkpoint's position table bicubically when its grid differs
+ *                     (MAE's {@code interpolate_pos_embed}); otherwise another grid is an error
  */
 public record ClsModelConfig(String name, @Range(min = 1) int patchSize, GlobalPool pool,
                              @Range(min = 0, max = 1) double dropPath, @Range(min = 0) int skipDepth,
-                             @Range(min = 0) double headInitStd) {
+                             @Range(min = 0) double headInitStd, boolean allowPartial, boolean resizePosEmbed) {
+
+    /** A config that transfers only complete encoders of its own grid. */
+    public ClsModelConfig(String name, int patchSize, GlobalPool pool, double dropPath, int skipDepth,
+                          double headInitStd) {
+        this(name, patchSize, pool, dropPath, skipDepth, headInitStd, false, false);
+    }
 
     /** ViT-B/2 on latents, average pooling, drop path 0.1, head std 2e-5 (MAE fine-tune). */
     public static ClsModelConfig defaults() {

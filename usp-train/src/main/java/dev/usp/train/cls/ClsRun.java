@@ -77,7 +77,7 @@ final class ClsRun implements AutoCloseable {
                     String.format("%.2e", run.lr), optim.effectiveBatch(), optim.batchSize(), optim.accumIter(),
                     run.stepsPerEpoch, run.totalSteps, optim.warmupEpochs(), optim.weightDecay());
             if (finetune != null) {
-                ClsSetup.loadPretrained(finetune, run.model());
+                ClsSetup.loadPretrained(finetune, run.model(), model);
             } else {
                 LOG.warn("no --finetune checkpoint: the {} starts from a randomly initialised encoder", task);
             }

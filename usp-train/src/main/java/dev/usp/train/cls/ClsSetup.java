@@ -67,9 +67,10 @@ final class ClsSetup {
      * report; the head keeps its init. Reads the {@code model} entry of a torch.save or
      * usp checkpoint, or the whole file when it has none.
      */
-    static TransferReport loadPretrained(Path file, VisionTransformer model) throws IOException {
+    static TransferReport loadPretrained(Path file, VisionTransformer model, ClsModelConfig mc) throws IOException {
         try (NDManager m = model.manager().newSubManager(); StateDict sd = PretrainedFiles.readModel(file, m)) {
-            TransferReport report = MaeTransfer.toClassifier(sd, model, TransferOptions.defaults());
+            TransferReport report = MaeTransfer.toClassifier(sd, model, TransferOptions.defaults()
+                    .withAllowPartial(mc.allowPartial()).withResizePosEmbed(mc.resizePosEmbed()));
             LOG.info("loaded pre-trained {}: {}", file, report.summary());
             LOG.info("transfer details: {}", report);
             return report;
