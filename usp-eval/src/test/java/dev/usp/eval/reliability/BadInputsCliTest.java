@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.usp.core.testing.CapturedStderr;
 import dev.usp.core.weights.SafeTensors;
 import dev.usp.eval.cli.UspCli;
 import dev.usp.models.dit.DiT;
@@ -14,17 +15,14 @@ import dev.usp.vae.cache.CacheManifest;
 import dev.usp.vae.cache.ImageSource;
 import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeFiles;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +50,8 @@ class BadInputsCliTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedErr;
+    @RegisterExtension
+    final CapturedStderr err = new CapturedStderr();
 
     @BeforeAll
     static void oneThread() {
@@ -61,23 +59,12 @@ class BadInputsCliTest {
         JniUtils.setNumThreads(1);
     }
 
-    @BeforeEach
-    void captureStderr() {
-        savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStderr() {
-        System.setErr(savedErr);
-    }
-
     @Test
     void truncatedSafetensors() throws IOException {
         Path ckpt = ditWeights("DiT-M/2");
         truncate(ckpt);
         Path out = dir.resolve("samples");
-        assertFails(sample(ckpt, "DiT-M/2", out), ckpt.getFileName().toString(), "truncated");
+        err.assertFailure(sample(ckpt, "DiT-M/2", out), ckpt.getFileName().toString(), "truncated");
         assertAbsent(out);
     }
 
@@ -87,7 +74,7 @@ class BadInputsCliTest {
         Files.copy(Path.of("src/test/resources/fixtures/bad-inputs/tiny.pth"), ckpt);
         truncate(ckpt);
         Path out = dir.resolve("samples");
-        assertFails(sample(ckpt, "DiT-M/2", out), "tiny.pth");
+        err.assertFailure(sample(ckpt, "DiT-M/2", out), "tiny.pth");
         assertAbsent(out);
     }
 
@@ -100,7 +87,7 @@ class BadInputsCliTest {
         System.arraycopy(json, 0, file, 8, json.length);
         Path ckpt = Files.write(dir.resolve("f8.safetensors"), file);
         Path out = dir.resolve("samples");
-        assertFails(sample(ckpt, "DiT-M/2", out), "f8.safetensors", "F8_E4M3", "x_embedder.proj.weight");
+        err.assertFailure(sample(ckpt, "DiT-M/2", out), "f8.safetensors", "F8_E4M3", "x_embedder.proj.weight");
         assertAbsent(out);
     }
 
@@ -108,7 +95,7 @@ class BadInputsCliTest {
     void stateDictOfAnotherModel() throws IOException {
         Path ckpt = ditWeights("DiT-M/2");
         Path out = dir.resolve("samples");
-        assertFails(sample(ckpt, "DiT-M/4", out), "DiT-M/4", "m2.safetensors", "x_embedder.proj.weight");
+        err.assertFailure(sample(ckpt, "DiT-M/4", out), "DiT-M/4", "m2.safetensors", "x_embedder.proj.weight");
         assertAbsent(out);
     }
 
@@ -119,7 +106,7 @@ class BadInputsCliTest {
         ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", images.resolve("cat/a.png").toFile());
         Files.write(images.resolve("cat/b.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
         Path out = dir.resolve("cache");
-        assertFails(encode(images, out), "b.png");
+        err.assertFailure(encode(images, out), "b.png");
         assertIncompleteCache(out);
     }
 
@@ -128,7 +115,7 @@ class BadInputsCliTest {
         Path images = dir.resolve("images");
         Files.createDirectories(images.resolve("cat"));
         Path out = dir.resolve("cache");
-        assertFails(encode(images, out), images.getFileName().toString());
+        err.assertFailure(encode(images, out), images.getFileName().toString());
         assertAbsent(out);
     }
 
@@ -137,10 +124,10 @@ class BadInputsCliTest {
         Path yaml = Files.writeString(dir.resolve("dit.yaml"),
                 Files.readString(Path.of("../configs/fmnist/dit.yaml")) + "\nlearning_rate: 0.1\n");
         Path cache = cache(16, false);
-        assertFails(UspCli.run("train-dit", "--config", yaml.toString(), "--set", "latent_cache=" + cache,
+        err.assertFailure(UspCli.run("train-dit", "--config", yaml.toString(), "--set", "latent_cache=" + cache,
                 "--set", "run_root=" + dir.resolve("runs")), "learning_rate", "dit.yaml");
         assertAbsent(dir.resolve("runs"));
-        assertFails(UspCli.run("train-dit", "--config", "../configs/fmnist/dit.yaml", "--set", "latent_cache=" + cache,
+        err.assertFailure(UspCli.run("train-dit", "--config", "../configs/fmnist/dit.yaml", "--set", "latent_cache=" + cache,
                 "--set", "run_root=" + dir.resolve("runs"), "--set", "sampel_every=5"), "sampel_every");
         assertAbsent(dir.resolve("runs"));
     }
@@ -148,7 +135,7 @@ class BadInputsCliTest {
     @Test
     void nanInputsStopBeforeAnyCheckpoint() throws IOException {
         Path cache = cache(16, true);
-        assertFails(trainDit(cache, 8), "loss is NaN", "step index 0");
+        err.assertFailure(trainDit(cache, 8), "loss is NaN", "step index 0");
         Path checkpoints = dir.resolve("runs/dit/checkpoints");
         assertEquals(List.of(), list(checkpoints), "no checkpoint of a NaN model");
     }
@@ -156,7 +143,7 @@ class BadInputsCliTest {
     @Test
     void batchLargerThanTheDataset() throws IOException {
         Path cache = cache(16, false);
-        assertFails(trainDit(cache, 32), "batch", "32", "16");
+        err.assertFailure(trainDit(cache, 32), "batch", "32", "16");
         assertAbsent(dir.resolve("runs"));
     }
 
@@ -214,18 +201,6 @@ class BadInputsCliTest {
     private static void truncate(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(all, all.length / 2));
-    }
-
-    private void assertFails(int exitCode, String... fragments) {
-        String text = err.toString(StandardCharsets.UTF_8);
-        err.reset();
-        assertTrue(exitCode != 0, "exit code 0; stderr: " + text);
-        List<String> errors = text.lines().filter(l -> l.startsWith("error: ")).toList();
-        assertEquals(1, errors.size(), "one error line expected in: " + text);
-        for (String f : fragments) {
-            assertTrue(errors.get(0).contains(f), "'" + f + "' missing from: " + errors.get(0));
-        }
-        assertFalse(text.contains("\tat "), "stack trace printed: " + text);
     }
 
     /**

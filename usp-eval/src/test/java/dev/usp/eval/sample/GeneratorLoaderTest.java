@@ -1,19 +1,16 @@
 package dev.usp.eval.sample;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.usp.core.testing.EngineRoot;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.weights.SafeTensors;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.dit.DiT;
 import dev.usp.train.dit.GeneratorTrainConfig;
 import dev.usp.train.loop.Checkpoint;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -21,7 +18,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,48 +36,33 @@ class GeneratorLoaderTest {
     @TempDir
     Path dir;
 
-    private NDManager root;
-
-    @BeforeAll
-    static void oneThread() {
-        Engine.getInstance();
-        JniUtils.setNumThreads(1);
-    }
-
-    @BeforeEach
-    void open() {
-        root = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        root.close();
-    }
+    @RegisterExtension
+    final EngineRoot engine = new EngineRoot();
 
     @Test
     void checkpointLoadedAsAnotherModelNamesBoth() throws IOException {
         Path file = sitCheckpoint("model", "ema");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GeneratorLoader.load(file, new GeneratorSpec("DiT-T/2", 4, 4, 4), null, root));
+                () -> GeneratorLoader.load(file, new GeneratorSpec("DiT-T/2", 4, 4, 4), null, engine.manager()));
         assertTrue(e.getMessage().contains("sit.safetensors was trained as SiT-T/2 (transport, 4 classes")
                 && e.getMessage().contains("loaded as DiT-T/2 (diffusion"), e.getMessage());
         IllegalArgumentException classes = assertThrows(IllegalArgumentException.class,
-                () -> GeneratorLoader.load(file, new GeneratorSpec("SiT-T/2", 1000, 4, 4), null, root));
+                () -> GeneratorLoader.load(file, new GeneratorSpec("SiT-T/2", 1000, 4, 4), null, engine.manager()));
         assertTrue(classes.getMessage().contains("1000 classes"), classes.getMessage());
-        assertEquals(SIT, GeneratorLoader.load(file, SIT, null, root).spec(), "the recorded spec itself is accepted");
+        assertEquals(SIT, GeneratorLoader.load(file, SIT, null, engine.manager()).spec(), "the recorded spec itself is accepted");
     }
 
     @Test
     void entryIsChosenFromTheKeysPresent() throws IOException {
         Path file = sitCheckpoint("model");
-        GeneratorLoader.Loaded loaded = GeneratorLoader.load(file, null, null, root);
+        GeneratorLoader.Loaded loaded = GeneratorLoader.load(file, null, null, engine.manager());
         assertEquals("model", loaded.entry(), "no ema: the raw model");
     }
 
     @Test
     void fileWithoutWeightsListsEveryCandidateAndItsKeys() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GeneratorLoader.load(NO_WEIGHTS, SIT, null, root));
+                () -> GeneratorLoader.load(NO_WEIGHTS, SIT, null, engine.manager()));
         assertTrue(e.getMessage().contains("no_weights.pth holds no generator weights")
                 && e.getMessage().contains("'ema' (absent), 'model' (absent), the whole file (not a state dict)")
                 && e.getMessage().contains("keys present: [epoch, args]"), e.getMessage());
@@ -90,7 +71,7 @@ class GeneratorLoaderTest {
     @Test
     void chosenEntryThatDoesNotFitSaysWhichAndWhy() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GeneratorLoader.load(TWO_TENSORS, SIT, null, root));
+                () -> GeneratorLoader.load(TWO_TENSORS, SIT, null, engine.manager()));
         assertTrue(e.getMessage().contains("cannot load SiT-T/2 from " + TWO_TENSORS + ", entry 'model'")
                 && e.getMessage().contains("'ema' (absent), 'model' (present)")
                 && e.getMessage().contains("keys present: [model]")
@@ -100,7 +81,7 @@ class GeneratorLoaderTest {
     @Test
     void nonFiniteWeightsAreNamed() throws IOException {
         Path file = dir.resolve("nan.safetensors");
-        try (NDManager m = root.newSubManager(); DiT net = SIT.build(m.newSubManager())) {
+        try (NDManager m = engine.manager().newSubManager(); DiT net = SIT.build(m.newSubManager())) {
             Map<String, NDArray> tensors = new LinkedHashMap<>(net.stateDict().asMap());
             NDArray w = tensors.get("blocks.1.attn.qkv.weight");
             float[] v = w.toFloatArray();
@@ -110,7 +91,7 @@ class GeneratorLoaderTest {
             SafeTensors.write(file, tensors, Map.of());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GeneratorLoader.load(file, SIT, null, root));
+                () -> GeneratorLoader.load(file, SIT, null, engine.manager()));
         assertTrue(e.getMessage().contains("nan.safetensors") && e.getMessage().contains("'blocks.1.attn.qkv.weight'")
                 && e.getMessage().contains("1 NaN and 1 infinite"), e.getMessage());
     }
@@ -138,7 +119,7 @@ class GeneratorLoaderTest {
         GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, 4, 0.1, null, 8, 10, 1e-4, 0,
                 0.99, "", null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
         Path file = dir.resolve("sit.safetensors");
-        try (DiT net = SIT.build(root.newSubManager())) {
+        try (DiT net = SIT.build(engine.manager().newSubManager())) {
             Map<String, StateDict> dicts = new LinkedHashMap<>();
             for (String part : parts) {
                 dicts.put(part, net.stateDict());

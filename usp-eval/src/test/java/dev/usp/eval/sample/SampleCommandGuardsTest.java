@@ -3,6 +3,7 @@ package dev.usp.eval.sample;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.usp.core.testing.CapturedStderr;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.weights.StateDict;
 import dev.usp.eval.cli.UspCli;
@@ -11,16 +12,12 @@ import dev.usp.eval.io.NpzFile;
 import dev.usp.models.dit.DiT;
 import dev.usp.train.dit.GeneratorTrainConfig;
 import dev.usp.train.loop.Checkpoint;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +27,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code usp sample} refuses, with one error line naming the value or file, what used to give
@@ -45,8 +41,8 @@ class SampleCommandGuardsTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedErr;
+    @RegisterExtension
+    final CapturedStderr err = new CapturedStderr();
 
     @BeforeAll
     static void oneThread() {
@@ -54,37 +50,26 @@ class SampleCommandGuardsTest {
         JniUtils.setNumThreads(1);
     }
 
-    @BeforeEach
-    void captureStderr() {
-        savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStderr() {
-        System.setErr(savedErr);
-    }
-
     @Test
     void nanGuidanceIsRefused() throws IOException {
         Path ckpt = sitCheckpoint(4);
-        assertFails(sample(ckpt, "--cfg-scale", "NaN"), "cfg NaN");
+        err.assertFailure(sample(ckpt, "--cfg-scale", "NaN"), "cfg NaN");
         assertNoSamples();
     }
 
     @Test
     void zeroScaleFactorIsRefused() throws IOException {
         Path ckpt = sitCheckpoint(4);
-        assertFails(sample(ckpt, "--scale-factor", "0"), "--scale-factor must be a finite number > 0, got 0.0");
+        err.assertFailure(sample(ckpt, "--scale-factor", "0"), "--scale-factor must be a finite number > 0, got 0.0");
         assertNoSamples();
     }
 
     @Test
     void sitCheckpointSampledAsADitNamesBoth() throws IOException {
         Path ckpt = sitCheckpoint(4);
-        assertFails(sample(ckpt, "--model", "DiT-T/2", "--num-classes", "4", "--latent-size", "4"),
+        err.assertFailure(sample(ckpt, "--model", "DiT-T/2", "--num-classes", "4", "--latent-size", "4"),
                 "sit.safetensors was trained as SiT-T/2 (transport", "loaded as DiT-T/2 (diffusion");
-        assertFails(sample(ckpt, "--method", "ddpm"), "--method ddpm does not fit", "SiT-T/2 (transport");
+        err.assertFailure(sample(ckpt, "--method", "ddpm"), "--method ddpm does not fit", "SiT-T/2 (transport");
         assertNoSamples();
     }
 
@@ -92,13 +77,13 @@ class SampleCommandGuardsTest {
     void vaeKeyChoosesTheEntryOfAnAuthorsVaeCheckpoint() throws IOException {
         Path ckpt = sitCheckpoint(2);
         Path vae = Files.copy(VAE, dir.resolve("kl.ckpt"));
-        assertFails(sample(ckpt, "--vae", vae.toString(), "--vae-preset", "fmnist-tiny"), "kl.ckpt",
+        err.assertFailure(sample(ckpt, "--vae", vae.toString(), "--vae-preset", "fmnist-tiny"), "kl.ckpt",
                 "[model, ema]", "--vae-key");
         Files.writeString(dir.resolve("kl.json"), "{\"format\": \"usp-vae/1\", \"ch\": 4, \"ch_mult\": [1], "
                 + "\"num_res_blocks\": 1, \"encoder_attn_resolutions\": [], \"decoder_attn_resolutions\": [], "
                 + "\"z_channels\": 2, \"double_z\": true, \"in_channels\": 1, \"out_channels\": 1, \"resolution\": 8, "
                 + "\"norm_groups\": 2, \"scale_factor\": 0.5}");
-        assertEquals(0, sample(ckpt, "--vae", vae.toString(), "--vae-key", "model"), err.toString());
+        assertEquals(0, sample(ckpt, "--vae", vae.toString(), "--vae-key", "model"), err.text());
         try (NpzFile npz = NpzFile.open(dir.resolve("samples").resolve(SampleOutputs.NPZ))) {
             NpyHeader h = npz.header(NpzFile.DEFAULT_KEY);
             assertArrayEquals(new long[] {2, 4, 4, 1}, h.shape(), "decoded 4x4 gray images");
@@ -123,18 +108,6 @@ class SampleCommandGuardsTest {
             new Checkpoint(10, 0, 0, ConfigLoader.toYaml(config), Map.of("model", sd, "ema", sd), Map.of()).write(file);
         }
         return file;
-    }
-
-    private void assertFails(int exitCode, String... fragments) {
-        String text = err.toString(StandardCharsets.UTF_8);
-        err.reset();
-        assertTrue(exitCode != 0, "exit code 0; stderr: " + text);
-        List<String> errors = text.lines().filter(l -> l.startsWith("error: ")).toList();
-        assertEquals(1, errors.size(), "one error line expected in: " + text);
-        for (String f : fragments) {
-            assertTrue(errors.get(0).contains(f), "'" + f + "' missing from: " + errors.get(0));
-        }
-        assertFalse(text.contains("\tat "), "stack trace printed: " + text);
     }
 
     private void assertNoSamples() {

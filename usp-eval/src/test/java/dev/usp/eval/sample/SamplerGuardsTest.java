@@ -1,15 +1,12 @@
 package dev.usp.eval.sample;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.usp.core.testing.EngineRoot;
 import dev.usp.core.nn.Parameter;
 import dev.usp.models.dit.DiT;
 import dev.usp.train.dit.SamplerSettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -27,27 +24,12 @@ class SamplerGuardsTest {
     @TempDir
     Path dir;
 
-    private NDManager root;
-
-    @BeforeAll
-    static void oneThread() {
-        Engine.getInstance();
-        JniUtils.setNumThreads(1);
-    }
-
-    @BeforeEach
-    void open() {
-        root = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        root.close();
-    }
+    @RegisterExtension
+    final EngineRoot engine = new EngineRoot();
 
     @Test
     void scaleFactorMustBeFiniteAndPositive() {
-        DiT net = SIT.build(root.newSubManager());
+        DiT net = SIT.build(engine.manager().newSubManager());
         for (double bad : new double[] {0, -0.5, Double.NaN, Double.POSITIVE_INFINITY}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new Sampler(net, SamplerSettings.ode("euler", 2), null, bad));
@@ -58,9 +40,9 @@ class SamplerGuardsTest {
     @Test
     void nonFiniteLatentsStopTheRunNamingTheBatch() {
         // finite but huge weights: the network's output overflows to infinity within the first step
-        DiT net = SIT.build(root.newSubManager());
+        DiT net = SIT.build(engine.manager().newSubManager());
         for (Parameter p : net.trainableParameters().values()) {
-            try (NDManager m = root.newSubManager()) {
+            try (NDManager m = engine.manager().newSubManager()) {
                 p.assign(m.ones(p.shape(), p.array().getDataType()).mul(1e30f));
             }
         }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.usp.core.testing.EngineRoot;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.nn.Parameter;
 import dev.usp.eval.io.NpyDType;
@@ -19,10 +19,8 @@ import dev.usp.train.dit.SamplerSettings;
 import dev.usp.train.loop.Checkpoint;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -43,31 +41,15 @@ class SamplerTest {
     private static final GeneratorSpec DIT = new GeneratorSpec("DiT-T/2", 4, 4, 4);
     private static final GeneratorSpec SIT = new GeneratorSpec("SiT-T/2", 4, 4, 4);
 
-    private NDManager root;
-
-    @BeforeAll
-    static void oneThread() {
-        // Two cores shared by many JVMs: OpenMP barriers of multi-threaded tiny ops spin for ms each.
-        Engine.getInstance();
-        JniUtils.setNumThreads(1);
-    }
-
-    @BeforeEach
-    void open() {
-        root = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        root.close();
-    }
+    @RegisterExtension
+    final EngineRoot engine = new EngineRoot();
 
     /** A tiny network with every weight random (the official init zeroes the output layers). */
     private DiT randomNetwork(GeneratorSpec spec, int seed) {
         Engine.getInstance().setRandomSeed(seed);
-        DiT net = spec.build(root.newSubManager());
+        DiT net = spec.build(engine.manager().newSubManager());
         for (Parameter p : net.trainableParameters().values()) {
-            try (NDManager m = root.newSubManager()) {
+            try (NDManager m = engine.manager().newSubManager()) {
                 p.assign(m.randomNormal(0f, 0.1f, p.shape(), p.array().getDataType()));
             }
         }
@@ -77,9 +59,9 @@ class SamplerTest {
     @Test
     void guidanceAtScaleOneIsTheUnguidedNetwork() {
         DiT net = randomNetwork(DIT, 1);
-        NDArray x = root.randomNormal(new Shape(3, 4, 4, 4));
-        NDArray t = root.create(new long[] {10, 500, 999});
-        NDArray y = root.create(new long[] {0, 3, 1});
+        NDArray x = engine.manager().randomNormal(new Shape(3, 4, 4, 4));
+        NDArray t = engine.manager().create(new long[] {10, 500, 999});
+        NDArray y = engine.manager().create(new long[] {0, 3, 1});
         NDArray plain = net.forward(x, t, y);
         NDArray viaSampler = LatentSampler.guided(net, SamplerSettings.ddpm(5)).apply(x, t, y);
         assertArrayEquals(plain.toFloatArray(), viaSampler.toFloatArray(), "scale 1 runs the plain forward");
@@ -95,9 +77,9 @@ class SamplerTest {
     @Test
     void guidanceTouchesThreeChannelsOrAll() {
         DiT net = randomNetwork(DIT, 2);
-        NDArray x = root.randomNormal(new Shape(2, 4, 4, 4));
-        NDArray t = root.create(new long[] {100, 700});
-        NDArray y = root.create(new long[] {2, 1});
+        NDArray x = engine.manager().randomNormal(new Shape(2, 4, 4, 4));
+        NDArray t = engine.manager().create(new long[] {100, 700});
+        NDArray y = engine.manager().create(new long[] {2, 1});
         NDArray cond = net.forward(x, t, y);
         NDArray three = LatentSampler.guided(net, SamplerSettings.ddpm(5).withCfg(4.0, false)).apply(x, t, y);
         NDArray all = LatentSampler.guided(net, SamplerSettings.ddpm(5).withCfg(4.0, true)).apply(x, t, y);
@@ -117,8 +99,8 @@ class SamplerTest {
             for (SamplerSettings settings : List.of(s, s.withCfg(2.5, false))) {
                 Sampler sampler = new Sampler(net, settings, null, 1.0);
                 SampleJob batch = new SampleJob(5, 5, 100, new int[0], 4);
-                NDArray five = sampler.latents(labels(batch, 0, 5), seeds(batch, 0, 5), root);
-                NDArray alone = sampler.latents(labels(batch, 3, 1), seeds(batch, 3, 1), root);
+                NDArray five = sampler.latents(labels(batch, 0, 5), seeds(batch, 0, 5), engine.manager());
+                NDArray alone = sampler.latents(labels(batch, 3, 1), seeds(batch, 3, 1), engine.manager());
                 // equal up to float rounding of batch-size-dependent matmul blocking
                 assertRelativelyClose(five.get("3:4").toFloatArray(), alone.toFloatArray(), 1e-5,
                         spec.model() + " " + settings);
@@ -131,7 +113,7 @@ class SamplerTest {
     void npzHoldsUint8Nhwc(@TempDir Path dir) throws IOException {
         DiT net = randomNetwork(DIT, 4);
         VaeConfig tiny = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 3, 3, 8, 4, 0.5);
-        AutoencoderKL vae = new AutoencoderKL(root.newSubManager(), tiny);
+        AutoencoderKL vae = new AutoencoderKL(engine.manager().newSubManager(), tiny);
         Sampler sampler = new Sampler(net, SamplerSettings.ddpm(3), vae, 0.5);
         SampleJob job = new SampleJob(5, 2, 7, new int[] {1, 2}, 4);
         List<byte[]> batches = new ArrayList<>();
@@ -152,7 +134,7 @@ class SamplerTest {
     void uint8ConversionIsTheOfficialOne() {
         // (1, 3, 1, 2): channel c, column w holds c * 2 + w; the official clamp(127.5 x + 128) truncated
         float[] v = {-1f, 0f, 1f, 0.999f, -0.0001f, 2f};
-        byte[] nhwc = Sampler.toUint8Nhwc(root.create(v, new Shape(1, 3, 1, 2)));
+        byte[] nhwc = Sampler.toUint8Nhwc(engine.manager().create(v, new Shape(1, 3, 1, 2)));
         int[] got = new int[6];
         for (int i = 0; i < 6; i++) {
             got[i] = nhwc[i] & 0xff;
@@ -171,12 +153,12 @@ class SamplerTest {
         new Checkpoint(10, 0, 0, ConfigLoader.toYaml(config), Map.of("model", model.stateDict(), "ema",
                 ema.stateDict()), Map.of()).write(file);
         assertEquals(SIT, GeneratorLoader.specOf(file));
-        GeneratorLoader.Loaded loaded = GeneratorLoader.load(file, null, null, root);
+        GeneratorLoader.Loaded loaded = GeneratorLoader.load(file, null, null, engine.manager());
         assertEquals("ema", loaded.entry());
         String k = "blocks.2.mlp.fc1.weight";
         assertArrayEquals(ema.stateDict().get(k).toFloatArray(), loaded.model().stateDict().get(k).toFloatArray());
         assertFalse(loaded.model().isTraining(), "sampling networks are in eval mode (no label dropout)");
-        GeneratorLoader.Loaded raw = GeneratorLoader.load(file, null, "model", root);
+        GeneratorLoader.Loaded raw = GeneratorLoader.load(file, null, "model", engine.manager());
         assertArrayEquals(model.stateDict().get(k).toFloatArray(), raw.model().stateDict().get(k).toFloatArray());
     }
 
