@@ -8,16 +8,7 @@
  * <p>A trainer, in outline:
  * <pre>{@code
  * RunDir run = RunDir.openOrCreate(Path.of("runs"), name, configYaml, resume);
- * TrainState state = new TrainState() {
- *     public Map<String, StateDict> stateDicts() {   // the loop closes them after writing: copies are freed
- *         return Map.of("model", model.stateDict(), "ema", ema.stateDict(), "optimizer", opt.stateDict());
- *     }
- *     public void restore(Checkpoint cp) {
- *         model.loadStateDict(cp.part("model"), true);
- *         ema.loadStateDict(cp.part("ema"), true);
- *         opt.loadStateDict(cp.part("optimizer"));
- *     }
- * };
+ * TrainState state = ModelState.of(model, opt).with("ema", ema);   // saved together; copies freed after writing
  * TrainingLoop.builder().setRun(run).setTotalSteps(steps).setSeed(seed)
  *         .optLearningRate(schedule).optLogEvery(100).optCheckpointEvery(5000).optResume(resume)
  *         .build()
