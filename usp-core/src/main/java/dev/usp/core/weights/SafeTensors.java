@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
@@ -128,7 +129,9 @@ public final class SafeTensors {
 
     /**
      * Writes named tensors and optional string metadata to {@code file}, atomically: on any error
-     * the previous file is left as it was.
+     * the previous file is left as it was. Tensors keep the map's order; metadata keys are written
+     * sorted, so that the bytes never depend on a map's iteration order (that of {@code Map.of}
+     * changes from one JVM to the next).
      *
      * @throws IOException naming the key when a tensor's type cannot be written
      */
@@ -136,7 +139,7 @@ public final class SafeTensors {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
-            metadata.forEach(meta::addProperty);
+            new TreeMap<>(metadata).forEach(meta::addProperty);
             header.add("__metadata__", meta);
         }
         long offset = 0;

@@ -68,6 +68,24 @@ class SafeTensorsTest {
     }
 
     @Test
+    void theBytesDoNotDependOnTheMetadataMapsOrder(@TempDir Path dir) throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            tensors.put("w", m.arange(6f).reshape(2, 3));
+            Map<String, String> ab = new LinkedHashMap<>();
+            ab.put("start", "0");
+            ab.put("count", "10");
+            Map<String, String> ba = new LinkedHashMap<>();
+            ba.put("count", "10");
+            ba.put("start", "0");
+            SafeTensors.write(dir.resolve("ab.safetensors"), tensors, ab);
+            SafeTensors.write(dir.resolve("ba.safetensors"), tensors, ba);
+            assertArrayEquals(Files.readAllBytes(dir.resolve("ab.safetensors")),
+                    Files.readAllBytes(dir.resolve("ba.safetensors")));
+        }
+    }
+
+    @Test
     void readsPythonWrittenFileExactly() throws IOException {
         Path file = path("tensors.safetensors");
         SafeTensorsHeader header = SafeTensors.readHeader(file);
