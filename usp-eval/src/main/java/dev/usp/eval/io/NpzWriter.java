@@ -5,6 +5,7 @@ import dev.usp.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,8 @@ import java.util.zip.ZipOutputStream;
  * }</pre>
  */
 public final class NpzWriter {
+
+    private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
 
     /** Fills a file with arrays. */
     @FunctionalInterface
@@ -73,7 +76,7 @@ public final class NpzWriter {
         CRC32 crc = new CRC32();
         crc.update(header);
         crc.update(array.data());
-        ZipEntry e = new ZipEntry(key + ".npy");
+        ZipEntry e = entry(key);
         e.setMethod(ZipEntry.STORED);
         e.setSize(header.length + (long) array.data().length);
         e.setCompressedSize(e.getSize());
@@ -95,10 +98,20 @@ public final class NpzWriter {
         }
         zip.setMethod(ZipOutputStream.DEFLATED);
         zip.setLevel(Deflater.BEST_SPEED);
-        zip.putNextEntry(new ZipEntry(key + ".npy"));
+        zip.putNextEntry(entry(key));
         zip.write(header.encode());
         current = new NpyStream(zip, header, target + " [" + key + "]", key);
         return current;
+    }
+
+    /**
+     * The entry of one array, dated 1980-01-01 (the zip format's first day) rather than now, so that
+     * the same arrays give the same bytes on every run.
+     */
+    private static ZipEntry entry(String key) {
+        ZipEntry e = new ZipEntry(key + ".npy");
+        e.setTimeLocal(FIXED_TIME);
+        return e;
     }
 
     private void checkKey(String key) {

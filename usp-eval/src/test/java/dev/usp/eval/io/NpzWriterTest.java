@@ -46,6 +46,22 @@ class NpzWriterTest {
     }
 
     @Test
+    void entriesCarryAFixedDateSoTheSameArraysGiveTheSameBytes(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("stats.npz");
+        NpzWriter.write(file, npz -> {
+            npz.put("mu", NpyArray.of(new double[] {1, 2}, 2));
+            try (NpyStream s = npz.stream("images", NpyHeader.of(NpyDType.UINT8, 1, 2))) {
+                s.write(new byte[] {3, 4});
+            }
+        });
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                assertEquals(java.time.LocalDateTime.of(1980, 1, 1, 0, 0), e.getTimeLocal(), e.getName());
+            }
+        }
+    }
+
+    @Test
     void npyBytesEqualNumpysForTheSameArray() throws IOException {
         // np.save of np.arange(24, dtype=np.float32).reshape(2, 3, 4) * 0.5 - 3, as stored in dtypes.npz.
         byte[] numpy;
