@@ -65,16 +65,14 @@ class ImageFolderDatasetTest {
     @Test
     void corruptFileIsSkippedAndCounted(@TempDir Path dir) throws IOException {
         ImageFolderDataset data = ImageFolderDataset.scan(tree(dir), ImageFolderDataset.BadImagePolicy.SKIP);
-        try (DataLoader loader = DataLoader.builder(data).batchSize(4).transform(new Resize(5, 4, Resample.Filter.BICUBIC))
-                .workers(2).build();
-             DataLoader.Epoch epoch = loader.epoch(0)) {
-            HostBatch b = epoch.next();
-            assertEquals(3, b.size());
-            assertArrayEquals(new int[] {0, 1, 2}, b.indices());
-            assertArrayEquals(new long[] {0, 1, 1}, b.labels());
-            assertEquals(false, epoch.hasNext());
-            assertEquals(1, epoch.skipped());
+        List<Integer> read = new java.util.ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            Sample sample = data.get(i);
+            if (sample != null) {
+                read.add(i);
+            }
         }
+        assertEquals(List.of(0, 1, 2), read);
         assertNull(data.get(3));
         assertEquals(List.of(dir.resolve("cat/broken.png")), data.skipped());
         assertTrue(data.summary().contains("4 images, 2 classes, 1 skipped as unreadable"), data.summary());
@@ -85,13 +83,6 @@ class ImageFolderDatasetTest {
         ImageFolderDataset data = ImageFolderDataset.scan(tree(dir), ImageFolderDataset.BadImagePolicy.FAIL);
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> data.get(3));
         assertTrue(e.getMessage().contains(dir.resolve("cat/broken.png").toString()), e.getMessage());
-        try (DataLoader loader = DataLoader.builder(data).batchSize(2).transform(new Resize(5, 4, Resample.Filter.BICUBIC))
-                .workers(3).build();
-             DataLoader.Epoch epoch = loader.epoch(0)) {
-            epoch.next();
-            UncheckedIOException inLoader = assertThrows(UncheckedIOException.class, epoch::next);
-            assertTrue(inLoader.getMessage().contains("broken.png"), inLoader.getMessage());
-        }
     }
 
     @Test
