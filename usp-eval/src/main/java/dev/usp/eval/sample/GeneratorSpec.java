@@ -1,9 +1,9 @@
 package dev.usp.eval.sample;
 
 import dev.usp.models.dit.DiT;
-import dev.usp.models.dit.DiTConfig;
 import dev.usp.models.dit.DiTModels;
 import dev.usp.models.sit.SiT;
+import dev.usp.models.sit.SiTModels;
 import ai.djl.ndarray.NDManager;
 
 import java.util.Map;
@@ -106,9 +106,7 @@ public record GeneratorSpec(String model, int numClasses, int latentSize, int la
 
     /** Builds the network (eval mode) in {@code manager}; its weights are then loaded by the caller. */
     public DiT build(NDManager manager) {
-        DiTConfig c = DiTModels.config(model).withInputSize(latentSize).withInChannels(latentChannels)
-                .withNumClasses(numClasses).withClassDropoutProb(classDropout);
-        DiT net = isSiT() ? new SiT(manager, c) : new DiT(manager, c);
+        DiT net = SiTModels.generator(manager, model, latentSize, latentChannels, numClasses, classDropout);
         net.eval();
         return net;
     }

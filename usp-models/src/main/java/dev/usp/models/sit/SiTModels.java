@@ -1,9 +1,14 @@
 package dev.usp.models.sit;
 
 import ai.djl.ndarray.NDManager;
+import dev.usp.models.dit.DiT;
+import dev.usp.models.dit.DiTConfig;
 import dev.usp.models.dit.DiTModels;
 
-/** Builds the named SiT sizes of {@link DiTModels} ({@code SiT-XL/2}, {@code SiT-B/2-VAE-simple}, ...). */
+/**
+ * Builds the named SiT sizes of {@link DiTModels} ({@code SiT-XL/2}, {@code SiT-B/2-VAE-simple}, ...),
+ * and either family from its name ({@link #generator}).
+ */
 public final class SiTModels {
 
     private SiTModels() {
@@ -19,5 +24,19 @@ public final class SiTModels {
             throw new IllegalArgumentException("'" + name + "' is not a SiT model name (SiT-<size>/<patch>[-VAE-simple])");
         }
         return new SiT(manager, DiTModels.config(name));
+    }
+
+    /**
+     * The generator of that name, a {@link SiT} for SiT names and a {@link DiT} otherwise, on latents
+     * of {@code latentSize} x {@code latentSize} x {@code latentChannels} with {@code numClasses}
+     * labels, with the official init; what the trainer trains and the sampler loads.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static DiT generator(NDManager manager, String name, int latentSize, int latentChannels, int numClasses,
+                                double classDropout) {
+        DiTConfig shape = DiTModels.config(name).withInputSize(latentSize).withInChannels(latentChannels)
+                .withNumClasses(numClasses).withClassDropoutProb(classDropout);
+        return DiTModels.isSiT(name) ? new SiT(manager, shape) : new DiT(manager, shape);
     }
 }

@@ -9,9 +9,8 @@ import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.dit.DiT;
-import dev.usp.models.dit.DiTConfig;
-import dev.usp.models.dit.DiTModels;
 import dev.usp.models.sit.SiT;
+import dev.usp.models.sit.SiTModels;
 import dev.usp.models.transfer.MaeTransfer;
 import dev.usp.models.transfer.PretrainedFiles;
 import dev.usp.models.transfer.TransferOptions;
@@ -143,10 +142,8 @@ public final class GeneratorTrainer {
 
     /** Builds the configured DiT or SiT (official init) in {@code manager}. */
     public static DiT build(NDManager manager, GeneratorTrainConfig config) {
-        DiTConfig shape = DiTModels.config(config.model()).withInputSize(config.latentSize())
-                .withInChannels(config.latentChannels()).withNumClasses(config.numClasses())
-                .withClassDropoutProb(config.classDropout());
-        return DiTModels.isSiT(config.model()) ? new SiT(manager, shape) : new DiT(manager, shape);
+        return SiTModels.generator(manager, config.model(), config.latentSize(), config.latentChannels(),
+                config.numClasses(), config.classDropout());
     }
 
     /**
