@@ -10,8 +10,8 @@ import dev.usp.core.data.Batch;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.train.loop.ModelState;
+import dev.usp.train.data.EpochOrder;
 import dev.usp.train.loop.RunDir;
-import dev.usp.train.loop.Seeds;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainingLoop;
@@ -25,13 +25,12 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Set;
 
 /**
  * Trains {@link FmnistFeatureNet} on Fashion-MNIST with the shared {@link TrainingLoop} (metrics,
  * checkpoints, loss plot in the run folder) and the PyTorch-equal {@link AdamW}. The batch of
- * step s is a function of (seed, s): epoch e visits {@code Seeds.permutation(n, seed, e)} in
+ * step s is a function of (seed, s) ({@link EpochOrder}): epoch e visits {@code Seeds.permutation(n, seed, e)} in
  * consecutive slices, the last partial slice dropped.
  */
 public final class FdNetTrainer {
@@ -91,11 +90,9 @@ public final class FdNetTrainer {
                     .optLearningRate(step -> schedule.lr((double) step / perEpoch))
                     .optAllowSkippedUpdates(cfg.allowSkippedUpdates())
                     .build();
-            EpochOrder order = new EpochOrder(n, seed);
+            EpochOrder order = new EpochOrder(n, cfg.batchSize(), seed);
             loop.run(net.manager(), ModelState.of(net, opt), ctx -> {
-                int epoch = (int) (ctx.step() / perEpoch);
-                int from = (int) (ctx.step() % perEpoch) * cfg.batchSize();
-                int[] rows = Arrays.copyOfRange(order.of(epoch), from, from + cfg.batchSize());
+                int[] rows = order.indices(ctx.step());
                 StepResult r = step(net, opt, FmnistBatches.batch(train, rows, ctx.manager()), ctx);
                 losses[(int) ctx.step()] = r.loss();
                 return r;
@@ -171,26 +168,5 @@ public final class FdNetTrainer {
             }
         }
         return (double) correct / n;
-    }
-
-    /** The permutation of the current epoch, computed once per epoch. */
-    private static final class EpochOrder {
-        private final int n;
-        private final long seed;
-        private int epoch = -1;
-        private int[] perm;
-
-        EpochOrder(int n, long seed) {
-            this.n = n;
-            this.seed = seed;
-        }
-
-        int[] of(int e) {
-            if (e != epoch) {
-                perm = Seeds.permutation(n, seed, e);
-                epoch = e;
-            }
-            return perm;
-        }
     }
 }
