@@ -2,6 +2,7 @@ package dev.usp.core.engine;
 
 import ai.djl.engine.Engine;
 
+import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -9,8 +10,23 @@ import java.util.SplittableRandom;
  * streams from {@code (seed, keys...)}, e.g. {@code (seed, epoch, sampleIndex)} for the
  * augmentation of one sample. A derived stream depends only on its keys, never on which thread
  * asks or when, so background decoding stays deterministic under any scheduling.
+ *
+ * <p>Training steps draw from {@code (run seed, step, stream)} ({@link #forStep}), so that
+ * everything random in a step (data order, masks, noise, dropout) is a function of the step and
+ * not of the history: a run resumed at step s draws exactly what the uninterrupted run drew, and
+ * no generator state has to be saved. Different streams ({@link #DATA}, {@link #ENGINE},
+ * {@link #AUX}) give independent-looking seeds for the same step.
  */
 public final class Seeds {
+
+    /** Stream for the order of training examples. */
+    public static final long DATA = 1;
+    /** Stream the training loop uses to reseed the engine before each step. */
+    public static final long ENGINE = 2;
+    /** Stream for augmentation, masks and other host-side randomness of the caller. */
+    public static final long AUX = 3;
+    /** Stream of {@link #permutation}, indexed by epoch instead of step. */
+    private static final long EPOCH_ORDER = 4;
 
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
@@ -63,6 +79,42 @@ public final class Seeds {
             h = mix(h + GOLDEN + mix(k));
         }
         return h;
+    }
+
+    /** A 64-bit seed for {@code step} of stream {@code stream} of the run seeded by {@code seed}. */
+    public static long forStep(long seed, long step, long stream) {
+        return hash(seed, step, stream);
+    }
+
+    /** The same seed folded to 31 bits, for APIs that take a non-negative int (the engine's). */
+    public static int intForStep(long seed, long step, long stream) {
+        long z = forStep(seed, step, stream);
+        return (int) ((z ^ (z >>> 32)) & 0x7fffffffL);
+    }
+
+    /** A fresh {@link Random} for {@code step} of {@code stream}. */
+    public static Random random(long seed, long step, long stream) {
+        return new Random(forStep(seed, step, stream));
+    }
+
+    /**
+     * A permutation of {@code 0..n-1} for one epoch (Fisher-Yates driven by the epoch's seed).
+     * A trainer that walks a dataset in epochs takes example {@code perm[i]} for position
+     * {@code i} of epoch {@code e}, which makes the batch of any step a function of (seed, step).
+     */
+    public static int[] permutation(int n, long seed, long epoch) {
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        Random r = random(seed, epoch, EPOCH_ORDER);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return perm;
     }
 
     /** SplitMix64's finaliser: a bijective 64-bit mix. */

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Parameter;
 import dev.usp.models.vit.VisionTransformer;
-import dev.usp.train.loop.Seeds;
+import dev.usp.core.engine.Seeds;
 import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;

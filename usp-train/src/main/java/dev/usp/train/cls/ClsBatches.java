@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.usp.train.data.EpochOrder;
-import dev.usp.train.loop.Seeds;
+import dev.usp.core.engine.Seeds;
 import dev.usp.vae.DiagonalGaussian;
 import dev.usp.vae.cache.LatentCache;
 

@@ -1,6 +1,6 @@
 package dev.usp.train.data;
 
-import dev.usp.train.loop.Seeds;
+import dev.usp.core.engine.Seeds;
 
 import java.util.Arrays;
 

@@ -8,7 +8,7 @@ import dev.usp.core.data.Dataset;
 import dev.usp.core.data.Image;
 import dev.usp.core.data.Sample;
 import dev.usp.core.data.Transform;
-import dev.usp.train.loop.Seeds;
+import dev.usp.core.engine.Seeds;
 import dev.usp.train.parallel.Autograd;
 import dev.usp.vae.AutoencoderKL;
 

@@ -4,7 +4,7 @@ import dev.usp.core.engine.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.usp.train.loop.Seeds;
+import dev.usp.core.engine.Seeds;
 import dev.usp.vae.cache.LatentCache;
 
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.usp.train.loop;
 
+import dev.usp.core.engine.Seeds;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -155,6 +156,8 @@ public final class Checkpoint implements AutoCloseable {
             }
         }
         JsonObject rng = new JsonObject();
+        // the scheme's name predates the move of the step seeds into dev.usp.core.engine.Seeds; kept so
+        // that checkpoints stay byte-comparable across versions
         rng.addProperty("scheme", "dev.usp.train.loop.Seeds/splitmix64");
         rng.addProperty("seed", seed);
         rng.addProperty("next_step", step);

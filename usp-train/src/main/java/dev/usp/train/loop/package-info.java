@@ -3,7 +3,7 @@
  * metrics logs ({@link dev.usp.train.loop.MetricsLog}: {@code metrics.jsonl}, the same on every
  * machine, and {@code timing.jsonl}), single-file atomic checkpoints
  * ({@link dev.usp.train.loop.Checkpoint}, {@link dev.usp.train.loop.CheckpointStore}), per-step
- * seeds ({@link dev.usp.train.loop.Seeds}) and the step loop ({@link dev.usp.train.loop.TrainingLoop}).
+ * seeds ({@link dev.usp.core.engine.Seeds}) and the step loop ({@link dev.usp.train.loop.TrainingLoop}).
  *
  * <p>A trainer, in outline:
  * <pre>{@code

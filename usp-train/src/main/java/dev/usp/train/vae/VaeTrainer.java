@@ -12,7 +12,7 @@ import dev.usp.core.data.Pad;
 import dev.usp.train.loop.MetricsLog;
 import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.RunDir;
-import dev.usp.train.loop.Seeds;
+import dev.usp.core.engine.Seeds;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;

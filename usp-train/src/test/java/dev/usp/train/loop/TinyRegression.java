@@ -1,5 +1,6 @@
 package dev.usp.train.loop;
 
+import dev.usp.core.engine.Seeds;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package dev.usp.train.loop;
+package dev.usp.core.engine;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SeedsTest {
+/** The per-step streams of {@link Seeds}: functions of (seed, step, stream) only. */
+class StepSeedsTest {
 
     @Test
     void seedsDependOnlyOnTheirInputsAndDifferAcrossThem() {
