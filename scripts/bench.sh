@@ -36,8 +36,8 @@ case "$CONV" in
   *) echo "bench.sh: --conv takes onednn-padded, native or onednn, not '$CONV'" >&2; exit 2 ;;
 esac
 
-JAR="$ROOT/usp-eval/target/usp-eval-0.1.0-SNAPSHOT.jar"
-LIB="$ROOT/usp-eval/target/lib"
+JAR="$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar"
+LIB="$ROOT/usp-app/target/lib"
 if [ ! -f "$JAR" ] || [ ! -d "$LIB" ] || \
    [ -n "$(find "$ROOT"/usp-*/src/main "$ROOT"/pom.xml "$ROOT"/usp-*/pom.xml -newer "$JAR" -print -quit)" ]; then
   echo "bench: building usp-eval (mvn package -DskipTests) ..." >&2

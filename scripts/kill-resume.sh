@@ -20,7 +20,7 @@ RANDOM=${KR_SEED:-1}
 KILLS=${KR_KILLS:-3}
 export OMP_NUM_THREADS=1
 JOPTS="-Xmx2g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"
-CP="$ROOT/usp-eval/target/usp-eval-0.1.0-SNAPSHOT.jar:$ROOT/usp-eval/target/lib/*"
+CP="$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar:$ROOT/usp-app/target/lib/*"
 TRAIN=(pretrain --config "$ROOT/configs/fmnist/pretrain.yaml" --seed 11 --set data.cache="$OUT/latents"
   --set optim.batch_size=16 --set optim.epochs=37.5 --set optim.lr=1e-3 --set run.dir="$OUT"
   --set run.checkpoint_every=25 --set run.log_every=25)

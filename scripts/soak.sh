@@ -5,7 +5,7 @@
 # or more from the warm-up step to the end.
 #   scripts/soak.sh                                   5,000 DiT-M/2 steps, batch 8, 8x8x4 latents
 #   scripts/soak.sh --model DiT-B/2 --latent-size 32 --batch 2 --steps 200 --every 20 --warmup 40
-# Options (all passed on to dev.usp.train.reliability.MemorySoak; --help lists them):
+# Options (all passed on to dev.usp.app.MemorySoak; --help lists them):
 #   --steps N (5000)  --every K (100)  --warmup W (500)  --model NAME (DiT-M/2)  --batch B (8)
 #   --latent-size S (8)  --max-growth PCT (5)  --out DIR (runs/soak)  --seed S (0)
 # Environment: SOAK_JAVA_OPTS (default: a 1 GB heap, pre-touched, so that RSS growth is native
@@ -26,5 +26,5 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 # shellcheck disable=SC2086
 exec java ${SOAK_JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch} -Dai.djl.offline=true \
   -Dai.djl.pytorch.num_threads="$OMP_NUM_THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
-  -cp "$ROOT/usp-eval/target/usp-eval-0.1.0-SNAPSHOT.jar:$ROOT/usp-eval/target/lib/*" \
-  dev.usp.train.reliability.MemorySoak --out "$OUT" ${args[@]+"${args[@]}"}
+  -cp "$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar:$ROOT/usp-app/target/lib/*" \
+  dev.usp.app.MemorySoak --out "$OUT" ${args[@]+"${args[@]}"}

@@ -1,6 +1,6 @@
 /**
  * Reliability checks of issue 8 that need a JVM of their own: the memory soak
- * ({@link dev.usp.train.reliability.MemorySoak}, driven by {@code scripts/soak.sh}) and the
+ * ({@code dev.usp.app.MemorySoak}, driven by {@code scripts/soak.sh}) and the
  * checkpoint probe of the kill-and-resume check ({@link dev.usp.train.reliability.CheckpointProbe},
  * driven by {@code scripts/kill-resume.sh}).
  */

@@ -1,0 +1,58 @@
+package dev.usp.app;
+
+import ai.djl.Device;
+import dev.usp.core.engine.Devices;
+import dev.usp.core.engine.Numerics;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options every {@code usp} subcommand honours: device, seed, config file and overrides. */
+public final class CommonOptions {
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "SPEC",
+            description = "cpu, gpu, gpu:N or gpu:N,M,... (data parallel over those GPUs). Default: ${DEFAULT-VALUE}.")
+    private String device;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for the engine and the Java-side RNG. Default: ${DEFAULT-VALUE}.")
+    private long seed;
+
+    @Option(names = "--config", paramLabel = "YAML", description = "Configuration file (see configs/).")
+    private Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override one configuration value, e.g. --set train.lr=1e-4 (repeatable).")
+    private List<String> overrides = new ArrayList<>();
+
+    /**
+     * The parsed devices, after the engine's numerics self-check ({@link Numerics#ensure()});
+     * throws with the allowed forms on a bad spec.
+     */
+    public List<Device> devices() {
+        List<Device> parsed = Devices.parse(device);
+        Numerics.ensure();
+        return parsed;
+    }
+
+    /** The device spec as typed. */
+    public String deviceSpec() {
+        return device;
+    }
+
+    /** The seed. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The configuration file, or null. */
+    public Path config() {
+        return config;
+    }
+
+    /** The {@code --set} overrides in order. */
+    public List<String> overrides() {
+        return List.copyOf(overrides);
+    }
+}

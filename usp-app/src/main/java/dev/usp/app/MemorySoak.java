@@ -1,0 +1,149 @@
+package dev.usp.app;
+
+import dev.usp.train.reliability.MemorySample;
+import dev.usp.train.reliability.SoakVerdict;
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.train.dit.GeneratorTrainConfig;
+import dev.usp.train.dit.GeneratorTrainer;
+import dev.usp.train.report.LinePlot;
+import dev.usp.vae.AutoencoderKL;
+import dev.usp.vae.VaeConfig;
+import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LatentCacheWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * The memory soak of issue 8: trains a DiT on synthetic latents through the real trainer
+ * ({@link GeneratorTrainer#run}: forward, backward, AdamW, EMA, metrics, checkpoints) and samples
+ * this process's RSS and used heap at step 0 and at every checkpoint. Writes {@code soak.csv}
+ * (step,rss_mb,heap_mb) and {@code soak.png} into the output folder and exits 0 when the RSS grew
+ * less than the limit from the warm-up step to the end, 2 otherwise.
+ */
+@Command(name = "memory-soak", mixinStandardHelpOptions = true,
+        description = "Memory soak: N real DiT training steps on synthetic latents; RSS growth after warm-up must "
+                + "stay under a limit.")
+public final class MemorySoak implements Callable<Integer> {
+
+    @Option(names = "--steps", defaultValue = "5000", description = "Training steps. Default: ${DEFAULT-VALUE}.")
+    private long steps;
+
+    @Option(names = "--every", defaultValue = "100",
+            description = "Steps between samples (each one also saves a checkpoint). Default: ${DEFAULT-VALUE}.")
+    private long every;
+
+    @Option(names = "--warmup", defaultValue = "500", description = "Warm-up steps. Default: ${DEFAULT-VALUE}.")
+    private long warmup;
+
+    @Option(names = "--model", defaultValue = "DiT-M/2", description = "DiT/SiT size. Default: ${DEFAULT-VALUE}.")
+    private String model;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+    private int batch;
+
+    @Option(names = "--latent-size", defaultValue = "8", description = "Latent side. Default: ${DEFAULT-VALUE}.")
+    private int latentSize;
+
+    @Option(names = "--max-growth", defaultValue = "5",
+            description = "Allowed RSS growth after warm-up, percent. Default: ${DEFAULT-VALUE}.")
+    private double maxGrowth;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (emptied parts: run/).")
+    private Path out;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Run seed. Default: ${DEFAULT-VALUE}.")
+    private long seed;
+
+    private static final int CHANNELS = 4;
+
+    /** Runs the soak and exits with its status (0 pass, 2 fail, 1 error). */
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new MemorySoak());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("error: " + ex);
+            return 1;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Files.createDirectories(out);
+        Engine.getInstance().setRandomSeed((int) seed);
+        Path cache = writeCache(out.resolve("latents"), Math.max(4 * batch, 64));
+        GeneratorTrainConfig config = ConfigLoader.load(GeneratorTrainConfig.class, null, List.of(
+                "model=" + model, "num_classes=10", "latent_size=" + latentSize, "latent_channels=" + CHANNELS,
+                "latent_cache=" + cache, "batch_size=" + batch, "steps=" + steps, "checkpoint_every=" + every,
+                "log_every=" + every, "sample_every=0", "run_root=" + out, "run_name=run", "seed=" + seed));
+        List<MemorySample> samples = new ArrayList<>();
+        samples.add(MemorySample.now(0));
+        System.out.println("step,rss_mb,heap_mb");
+        System.out.println(samples.get(0).csv());
+        GeneratorTrainer.run(config, List.of(Device.cpu()), false, new GeneratorTrainer.Evaluation("rss_mb", false,
+                (step, ema) -> {
+                    try {
+                        MemorySample s = MemorySample.now(step);
+                        samples.add(s);
+                        System.out.println(s.csv());
+                        return s.rssMb();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+        writeCsv(out.resolve("soak.csv"), samples);
+        writePlot(out.resolve("soak.png"), samples);
+        SoakVerdict verdict = SoakVerdict.of(samples, warmup, maxGrowth);
+        System.out.println(model + " batch " + batch + ", " + steps + " steps: " + verdict.summary());
+        return verdict.passed() ? 0 : 2;
+    }
+
+    /** A latent cache of {@code n} random images encoded by a random-weight VAE with downsampling 2. */
+    private Path writeCache(Path dir, int n) throws IOException {
+        int side = 2 * latentSize;
+        float[] images = new float[n * side * side];
+        int[] labels = new int[n];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 10;
+            for (int k = 0; k < side * side; k++) {
+                images[i * side * side + k] = (float) (2 * r.nextDouble() - 1);
+            }
+        }
+        VaeConfig vae = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), CHANNELS, true, 1, 1, side, 4, 1.0);
+        try (NDManager m = NDManager.newBaseManager(); AutoencoderKL enc = new AutoencoderKL(m.newSubManager(), vae)) {
+            LatentCacheWriter.write(enc, ImageSource.of(images, labels, new Shape(1, side, side)), dir,
+                    new LatentCacheWriter.Options(n, Math.min(n, 16), false));
+        }
+        return dir;
+    }
+
+    private static void writeCsv(Path file, List<MemorySample> samples) throws IOException {
+        StringBuilder sb = new StringBuilder("step,rss_mb,heap_mb\n");
+        samples.forEach(s -> sb.append(s.csv()).append('\n'));
+        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    private void writePlot(Path png, List<MemorySample> samples) throws IOException {
+        double[] x = samples.stream().mapToDouble(MemorySample::step).toArray();
+        new LinePlot("memory soak: " + model + ", batch " + batch, "step", "MB")
+                .add("RSS", x, samples.stream().mapToDouble(MemorySample::rssMb).toArray())
+                .add("used heap", x, samples.stream().mapToDouble(MemorySample::heapMb).toArray())
+                .write(png);
+    }
+}

@@ -1,2 +1,0 @@
-/** The training subcommands of the {@code usp} command line (registered in usp-eval's {@code UspCli}). */
-package dev.usp.train.cli;
