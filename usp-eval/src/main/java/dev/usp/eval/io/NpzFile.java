@@ -1,5 +1,7 @@
 package dev.usp.eval.io;
 
+import dev.usp.core.weights.ReadLimits;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -71,12 +73,27 @@ public final class NpzFile implements AutoCloseable {
         }
     }
 
-    /** Reads one array whole (at most 2 GB of data). */
+    /**
+     * Reads one array whole (at most 2 GB of data). Before anything is allocated, the size its
+     * header declares is checked against the bytes its zip entry declares, and a deflated entry
+     * against {@link ReadLimits#inflatedBytes()}, so that a small file cannot claim gigabytes.
+     */
     public NpyArray read(String key) throws IOException {
+        NpyHeader h = header(key);
+        ZipEntry e = entry(key);
+        if (e.getSize() >= 0 && h.byteSize() > e.getSize()) {
+            throw new IOException(where(key) + ": the header declares " + h.byteSize() + " data bytes (" + h
+                    + ") but the entry holds only " + e.getSize());
+        }
+        if (e.getMethod() != ZipEntry.STORED && h.byteSize() > ReadLimits.inflatedBytes()) {
+            throw new IOException(where(key) + ": a deflated array of " + h.byteSize() + " bytes is more than the "
+                    + ReadLimits.inflatedBytes() + " a compressed entry may inflate to; read it with batches(), or "
+                    + "raise -Dusp.limits.inflatedBytes if the file is trusted");
+        }
         try (InputStream in = open(key)) {
             return NpyArray.read(in, where(key));
-        } catch (IOException e) {
-            throw named(key, e);
+        } catch (IOException ex) {
+            throw named(key, ex);
         }
     }
 
@@ -101,6 +118,10 @@ public final class NpzFile implements AutoCloseable {
     }
 
     private InputStream open(String key) throws IOException {
+        return new BufferedInputStream(zip.getInputStream(entry(key)), 1 << 16);
+    }
+
+    private ZipEntry entry(String key) throws IOException {
         ZipEntry e;
         try {
             e = zip.getEntry(key + SUFFIX);
@@ -111,7 +132,7 @@ public final class NpzFile implements AutoCloseable {
         if (e == null) {
             throw new IOException(path + ": no array '" + key + "' (keys: " + String.join(", ", keys) + ")");
         }
-        return new BufferedInputStream(zip.getInputStream(e), 1 << 16);
+        return e;
     }
 
     private String where(String key) {

@@ -10,7 +10,7 @@
  * either bring a native linear-algebra stack with them (ND4J's {@code Nd4j.createFromNpyFile}) or
  * do not stream. The reader is fuzzed in the build ({@code NpzFuzzTest}: only a complete read or
  * an error naming the file may come out), and its byte-level compatibility is tested against
- * numpy-written fixtures. A deflated entry may still inflate to the 2 GB a single array may hold:
- * the zip-bomb limits of the weight readers are not applied here yet.
+ * numpy-written fixtures. Reading an array whole checks its header against its entry's declared
+ * size and a deflated entry against the weight readers' inflation limit first.
  */
 package dev.usp.eval.io;

@@ -62,6 +62,32 @@ class NpzWriterTest {
     }
 
     @Test
+    void aDeflatedArrayLargerThanTheInflationLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("big.npz");
+        NpzWriter.write(file, npz -> {
+            try (NpyStream s = npz.stream("zeros", NpyHeader.of(NpyDType.UINT8, 4096))) {
+                s.write(new byte[4096]);
+            }
+        });
+        String old = System.getProperty("usp.limits.inflatedBytes");
+        System.setProperty("usp.limits.inflatedBytes", "1000");
+        try (NpzFile npz = NpzFile.open(file)) {
+            IOException e = assertThrows(IOException.class, () -> npz.read("zeros"));
+            assertTrue(e.getMessage().contains("big.npz [zeros]") && e.getMessage().contains("4096 bytes is more than the 1000"),
+                    e.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty("usp.limits.inflatedBytes");
+            } else {
+                System.setProperty("usp.limits.inflatedBytes", old);
+            }
+        }
+        try (NpzFile npz = NpzFile.open(file)) {
+            assertEquals(4096, npz.read("zeros").data().length);
+        }
+    }
+
+    @Test
     void npyBytesEqualNumpysForTheSameArray() throws IOException {
         // np.save of np.arange(24, dtype=np.float32).reshape(2, 3, 4) * 0.5 - 3, as stored in dtypes.npz.
         byte[] numpy;
