@@ -170,7 +170,11 @@ public final class NpyArray {
      * @param where names the file (and key) in error messages
      */
     public static NpyArray read(InputStream in, String where) throws IOException {
-        NpyHeader h = NpyHeader.read(in, where);
+        return readData(in, NpyHeader.read(in, where), where);
+    }
+
+    /** Reads the data that follows header {@code h}, already read from {@code in}. */
+    static NpyArray readData(InputStream in, NpyHeader h, String where) throws IOException {
         if (h.byteSize() > MAX_BYTES) {
             throw new IOException(where + ": " + h + " has " + h.byteSize()
                     + " bytes, too many to hold in memory; read it in batches (NpzFile.batches)");

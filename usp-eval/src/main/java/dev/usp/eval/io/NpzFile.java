@@ -79,19 +79,19 @@ public final class NpzFile implements AutoCloseable {
      * against {@link ReadLimits#inflatedBytes()}, so that a small file cannot claim gigabytes.
      */
     public NpyArray read(String key) throws IOException {
-        NpyHeader h = header(key);
         ZipEntry e = entry(key);
-        if (e.getSize() >= 0 && h.byteSize() > e.getSize()) {
-            throw new IOException(where(key) + ": the header declares " + h.byteSize() + " data bytes (" + h
-                    + ") but the entry holds only " + e.getSize());
-        }
-        if (e.getMethod() != ZipEntry.STORED && h.byteSize() > ReadLimits.inflatedBytes()) {
-            throw new IOException(where(key) + ": a deflated array of " + h.byteSize() + " bytes is more than the "
-                    + ReadLimits.inflatedBytes() + " a compressed entry may inflate to; read it with batches(), or "
-                    + "raise -Dusp.limits.inflatedBytes if the file is trusted");
-        }
-        try (InputStream in = open(key)) {
-            return NpyArray.read(in, where(key));
+        try (InputStream in = open(e)) {
+            NpyHeader h = NpyHeader.read(in, where(key));
+            if (e.getSize() >= 0 && h.byteSize() > e.getSize()) {
+                throw new IOException(where(key) + ": the header declares " + h.byteSize() + " data bytes (" + h
+                        + ") but the entry holds only " + e.getSize());
+            }
+            if (e.getMethod() != ZipEntry.STORED && h.byteSize() > ReadLimits.inflatedBytes()) {
+                throw new IOException(where(key) + ": a deflated array of " + h.byteSize() + " bytes is more than the "
+                        + ReadLimits.inflatedBytes() + " a compressed entry may inflate to; read it with batches(), or "
+                        + "raise -Dusp.limits.inflatedBytes if the file is trusted");
+            }
+            return NpyArray.readData(in, h, where(key));
         } catch (IOException ex) {
             throw named(key, ex);
         }
@@ -118,7 +118,11 @@ public final class NpzFile implements AutoCloseable {
     }
 
     private InputStream open(String key) throws IOException {
-        return new BufferedInputStream(zip.getInputStream(entry(key)), 1 << 16);
+        return open(entry(key));
+    }
+
+    private InputStream open(ZipEntry e) throws IOException {
+        return new BufferedInputStream(zip.getInputStream(e), 1 << 16);
     }
 
     private ZipEntry entry(String key) throws IOException {
