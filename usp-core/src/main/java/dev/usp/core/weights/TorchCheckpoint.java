@@ -127,6 +127,11 @@ public final class TorchCheckpoint implements AutoCloseable {
         return root;
     }
 
+    /** True when the top level itself is a state dict: a non-empty dict whose values are all tensors. */
+    public boolean isStateDict() {
+        return root instanceof Map<?, ?> m && !m.isEmpty() && m.values().stream().allMatch(v -> v instanceof TensorRef);
+    }
+
     /** The top-level keys when the tree is a dict (as strings), else an empty list. */
     public List<String> keys() {
         List<String> keys = new ArrayList<>();
@@ -219,8 +224,8 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     private Map<?, ?> select(String key) {
         if (key == null) {
-            if (root instanceof Map<?, ?> m && !m.isEmpty() && m.values().stream().allMatch(v -> v instanceof TensorRef)) {
-                return m;
+            if (isStateDict()) {
+                return (Map<?, ?>) root;
             }
             if (!(root instanceof Map)) {
                 throw new IllegalArgumentException(file + ": the top level is a " + typeName(root)

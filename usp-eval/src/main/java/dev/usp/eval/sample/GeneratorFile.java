@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import dev.usp.core.weights.SafeTensors;
 import dev.usp.core.weights.SafeTensorsHeader;
 import dev.usp.core.weights.StateDict;
-import dev.usp.core.weights.TensorRef;
 import dev.usp.core.weights.TorchCheckpoint;
 import dev.usp.core.weights.WeightFiles;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -75,13 +74,10 @@ final class GeneratorFile implements AutoCloseable {
         if (torch == null) {
             return entry.isEmpty() || keys().contains(entry);
         }
-        if (!(torch.root() instanceof Map<?, ?> root) || root.isEmpty()) {
-            return false;
-        }
         if (entry.isEmpty()) {
-            return root.values().stream().allMatch(v -> v instanceof TensorRef);
+            return torch.isStateDict();
         }
-        return root.get(entry) instanceof Map<?, ?>;
+        return torch.root() instanceof Map<?, ?> root && root.get(entry) instanceof Map<?, ?>;
     }
 
     /**

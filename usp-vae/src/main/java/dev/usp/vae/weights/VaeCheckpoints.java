@@ -55,12 +55,12 @@ public final class VaeCheckpoints {
 
     /** The top-level key holding the state dict, or null when the top level is one. */
     private static String entryOf(TorchCheckpoint ckpt) {
+        if (ckpt.isStateDict()) {
+            return null;
+        }
         if (!(ckpt.root() instanceof Map<?, ?> root) || root.isEmpty()) {
             throw new IllegalArgumentException(ckpt.file() + ": the top level is not a dict of weights; give the "
                     + "entry with --vae-key");
-        }
-        if (root.values().stream().allMatch(v -> v instanceof TensorRef)) {
-            return null;
         }
         List<String> found = WRAPPERS.stream().filter(k -> holdsTensors(root.get(k))).toList();
         if (found.size() == 1) {
