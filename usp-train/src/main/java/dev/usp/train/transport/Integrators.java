@@ -210,6 +210,11 @@ public final class Integrators {
             double tStart = t;
             double tEnd = t + dt;
             double[] ratio = new double[1];
+            double[] kt = new double[7];                    // the time of each drift k[i]
+            kt[0] = tStart;
+            for (int i = 0; i < 6; i++) {
+                kt[i + 1] = C[i] == 1.0 ? tEnd : tStart + C[i] * dt;
+            }
             NDList res = Scopes.run(new NDList(y, f), list -> {
                 NDArray y0 = list.get(0);
                 NDArray[] k = new NDArray[7];
@@ -222,18 +227,12 @@ public final class Integrators {
                             yi = yi.add(k[j].mul(A[i][j] * dt));
                         }
                     }
-                    double ti = C[i] == 1.0 ? tEnd : tStart + C[i] * dt;
-                    k[i + 1] = fn.apply(yi, ti);
+                    k[i + 1] = fn.apply(yi, kt[i + 1]);
                 }
                 NDArray err = weighted(k, E, dt);
                 NDArray tol = y0.abs().maximum(yi.abs()).mul(rtol).add(atol);
                 ratio[0] = rms(err.div(tol));
                 if (!Double.isFinite(ratio[0])) {
-                    double[] kt = new double[7];
-                    kt[0] = tStart;
-                    for (int i = 0; i < 6; i++) {
-                        kt[i + 1] = C[i] == 1.0 ? tEnd : tStart + C[i] * dt;
-                    }
                     throw nonFinite("the error estimate", tStart, n, y0, k, kt);
                 }
                 if (!(ratio[0] <= 1)) {
