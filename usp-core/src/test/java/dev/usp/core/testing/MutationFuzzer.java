@@ -24,8 +24,8 @@ import java.util.function.Function;
  * only on the seed and {@code i}, so a finding reproduces from its index; the run stops after a
  * fixed time, so a slow machine runs a prefix of the same sequence.
  *
- * <p>The only allowed outcomes are success and the project's own refusal: an exception the
- * target's judge accepts, with a message. Anything else (another exception, an error such as
+ * <p>The only allowed outcomes are success and the project's own refusal: an exception of one of
+ * the target's refusal types whose message names the input file. Anything else (another exception, an error such as
  * OutOfMemoryError, more than {@link #PER_INPUT_SECONDS} on one input) is a finding: the input
  * is written under {@code target/fuzz-findings/} and returned.
  */
@@ -56,7 +56,7 @@ public final class MutationFuzzer {
 
     private final String name;
     private final List<byte[]> seeds;
-    private final Function<Throwable, String> judge;
+    private final List<Class<? extends Throwable>> refusals;
     private final Path work;
     private Function<byte[], byte[]> shaper = bytes -> bytes;
     private List<byte[]> tokens = List.of();
@@ -64,13 +64,13 @@ public final class MutationFuzzer {
     /**
      * @param name the target's name (also the folder of its regression inputs and findings)
      * @param seeds real files to mutate
-     * @param judge null when a throwable is an allowed refusal, else why it is not
+     * @param refusals the exception types the parser refuses a bad input with
      * @param work a scratch folder for the inputs
      */
-    public MutationFuzzer(String name, List<byte[]> seeds, Function<Throwable, String> judge, Path work) {
+    public MutationFuzzer(String name, List<byte[]> seeds, List<Class<? extends Throwable>> refusals, Path work) {
         this.name = name;
         this.seeds = List.copyOf(seeds);
-        this.judge = judge;
+        this.refusals = List.copyOf(refusals);
         this.work = work;
     }
 
@@ -168,14 +168,22 @@ public final class MutationFuzzer {
             return "interrupted";
         } catch (ExecutionException e) {
             Throwable t = e.getCause();
-            String why = judge.apply(t);
-            if (why == null && (t.getMessage() == null || t.getMessage().isBlank())) {
-                why = "refused without a message";
-            }
+            String why = judge(t, file);
             return why == null ? "" : why + ": " + stack(t);
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** Null when {@code t} is a proper refusal of {@code file}, else why it is not. */
+    private String judge(Throwable t, Path file) {
+        if (refusals.stream().noneMatch(type -> type.isInstance(t))) {
+            return "not the parser's refusal (" + t.getClass().getName() + ")";
+        }
+        if (t.getMessage() == null || t.getMessage().isBlank()) {
+            return "refused without a message";
+        }
+        return t.getMessage().contains(file.getFileName().toString()) ? null : "the message does not name the file";
     }
 
     private static String stack(Throwable t) {
