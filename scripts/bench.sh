@@ -40,14 +40,14 @@ JAR="$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar"
 LIB="$ROOT/usp-app/target/lib"
 if [ ! -f "$JAR" ] || [ ! -d "$LIB" ] || \
    [ -n "$(find "$ROOT"/usp-*/src/main "$ROOT"/pom.xml "$ROOT"/usp-*/pom.xml -newer "$JAR" -print -quit)" ]; then
-  echo "bench: building usp-eval (mvn package -DskipTests) ..." >&2
-  (cd "$ROOT" && mvn -B -ntp -q -DskipTests -pl usp-eval -am package) >&2
+  echo "bench: building usp-app (mvn package -DskipTests) ..." >&2
+  (cd "$ROOT" && mvn -B -ntp -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl usp-app -am package) >&2
 fi
 
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 JAVA=(java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS"
       -Dai.djl.pytorch.num_interop_threads=1 ${CONV:+"-Dusp.conv=$CONV"}
-      -cp "$JAR:$LIB/*" dev.usp.eval.bench.BenchMain)
+      -cp "$JAR:$LIB/*" dev.usp.app.bench.BenchMain)
 PY=(/usr/bin/python3 "$ROOT/scripts/bench/torch_bench.py" --threads "$THREADS")
 LOG="${OUT%.md}.jsonl"   # the raw per-process lines, kept next to the results
 mkdir -p "$(dirname "$OUT")"

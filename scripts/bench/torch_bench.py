@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch side of scripts/bench.sh: the same rows as dev.usp.eval.bench.Rows, in eager mode.
+"""PyTorch side of scripts/bench.sh: the same rows as dev.usp.app.bench.Rows, in eager mode.
 
 Compact definitions of our own that mirror the official ones: timm's ViT block (as MAE uses it),
 MAE's MaskedAutoencoderViT, DiT with adaLN-Zero (SiT = DiT whose forward drops the sigma half),

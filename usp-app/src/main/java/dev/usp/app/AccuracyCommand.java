@@ -1,8 +1,8 @@
 package dev.usp.app;
 
 import ai.djl.ndarray.NDManager;
-import dev.usp.eval.accuracy.CheckpointFiles;
-import dev.usp.eval.accuracy.ClassifierAccuracy;
+import dev.usp.train.loop.CheckpointFiles;
+import dev.usp.train.cls.ClassifierAccuracy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

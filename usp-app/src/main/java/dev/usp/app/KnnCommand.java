@@ -1,8 +1,8 @@
 package dev.usp.app;
 
 import ai.djl.ndarray.NDManager;
-import dev.usp.eval.accuracy.CheckpointFiles;
-import dev.usp.eval.knn.FrozenEncoder;
+import dev.usp.train.loop.CheckpointFiles;
+import dev.usp.train.cls.FrozenEncoder;
 import dev.usp.eval.knn.KnnReport;
 import dev.usp.eval.knn.WeightedKnn;
 import dev.usp.eval.metrics.FeatureMatrix;

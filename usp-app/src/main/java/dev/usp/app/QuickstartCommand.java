@@ -2,8 +2,8 @@ package dev.usp.app;
 
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.engine.Devices;
-import dev.usp.eval.pipeline.QuickstartConfig;
-import dev.usp.eval.pipeline.QuickstartRunner;
+import dev.usp.app.pipeline.QuickstartConfig;
+import dev.usp.app.pipeline.QuickstartRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;

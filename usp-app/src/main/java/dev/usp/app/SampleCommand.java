@@ -1,15 +1,15 @@
 package dev.usp.app;
 
 import dev.usp.eval.sample.GeneratorLoader;
-import dev.usp.eval.sample.GeneratorSpec;
+import dev.usp.models.generation.GeneratorSpec;
 import dev.usp.eval.sample.SampleJob;
 import dev.usp.eval.sample.SampleOutputs;
 import dev.usp.eval.sample.Sampler;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Devices;
 import dev.usp.models.dit.DiTModels;
-import dev.usp.train.dit.SamplerSettings;
-import dev.usp.train.transport.Integrators;
+import dev.usp.models.generation.SamplerSettings;
+import dev.usp.models.generation.Integrators;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.weights.VaeFiles;
 import org.slf4j.Logger;

@@ -3,7 +3,7 @@ package dev.usp.app;
 import ai.djl.Device;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.eval.fdnet.FdNetConfig;
-import dev.usp.eval.fdnet.FdNetTrainer;
+import dev.usp.train.fdnet.FdNetTrainer;
 import dev.usp.eval.fdnet.FdNetWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,5 +1,6 @@
 package dev.usp.eval.sample;
 
+import dev.usp.models.generation.GeneratorSpec;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;

@@ -1,5 +1,6 @@
 package dev.usp.core.io;
 
+import java.awt.image.BufferedImage;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import javax.imageio.ImageIO;
 
 /**
  * Writes files so that a crash at any moment leaves either the old file or the complete new one:
@@ -41,6 +43,15 @@ public final class AtomicFiles {
     private static final Set<PosixFilePermission> NEW_FILE = PosixFilePermissions.fromString("rw-r--r--");
 
     private AtomicFiles() {
+    }
+
+    /** Writes an image as PNG, atomically. */
+    public static void writePng(BufferedImage img, Path png) throws IOException {
+        write(png, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer available for " + png);
+            }
+        });
     }
 
     /**

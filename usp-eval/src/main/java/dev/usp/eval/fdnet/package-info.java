@@ -9,7 +9,7 @@
  *   <li>{@link dev.usp.eval.fdnet.FmnistFeatureNet}: conv 3x3 + ReLU + max-pool x3 (16/32/64
  *       channels), {@code fc1} (features), {@code fc2} (10 logits); PyTorch key names; checked
  *       against a PyTorch mirror ({@code scripts/fixtures/fdnet.py}).</li>
- *   <li>{@link dev.usp.eval.fdnet.FdNetTrainer}: AdamW ({@code dev.usp.train.optim}) on the
+ *   <li>{@code dev.usp.train.fdnet.FdNetTrainer} (usp-train): AdamW ({@code dev.usp.train.optim}) on the
  *       shared {@code TrainingLoop}; {@code usp train-fdnet} writes
  *       {@code <out>/fmnist-featnet.safetensors} and its JSON sidecar ({@link dev.usp.eval.fdnet.FdNetWeights}).</li>
  *   <li>{@link dev.usp.eval.fdnet.FdFmnist}: features and softmax of images (N, 1, 32, 32) in

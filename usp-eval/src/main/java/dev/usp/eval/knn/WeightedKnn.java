@@ -1,7 +1,7 @@
 package dev.usp.eval.knn;
 
 import dev.usp.eval.metrics.FeatureMatrix;
-import dev.usp.train.cls.Accuracy;
+import dev.usp.eval.metrics.Accuracy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,5 +1,6 @@
 package dev.usp.eval.sample;
 
+import dev.usp.models.generation.GeneratorSpec;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.dit.DiT;

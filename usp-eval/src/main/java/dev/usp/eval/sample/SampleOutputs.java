@@ -10,7 +10,7 @@ import dev.usp.eval.io.NpyHeader;
 import dev.usp.eval.io.NpyStream;
 import dev.usp.eval.io.NpzFile;
 import dev.usp.eval.io.NpzWriter;
-import dev.usp.train.report.ImageGrid;
+import dev.usp.core.io.ImageGrid;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;

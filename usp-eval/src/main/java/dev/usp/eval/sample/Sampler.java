@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.usp.models.dit.DiT;
-import dev.usp.train.dit.LatentImages;
-import dev.usp.train.dit.LatentSampler;
-import dev.usp.train.dit.SamplerSettings;
+import dev.usp.vae.LatentImages;
+import dev.usp.models.generation.LatentSampler;
+import dev.usp.models.generation.SamplerSettings;
 import dev.usp.vae.AutoencoderKL;
 
 import java.io.IOException;

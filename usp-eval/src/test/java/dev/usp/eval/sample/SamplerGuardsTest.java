@@ -1,10 +1,11 @@
 package dev.usp.eval.sample;
 
+import dev.usp.models.generation.GeneratorSpec;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.testing.EngineRoot;
 import dev.usp.core.nn.Parameter;
 import dev.usp.models.dit.DiT;
-import dev.usp.train.dit.SamplerSettings;
+import dev.usp.models.generation.SamplerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

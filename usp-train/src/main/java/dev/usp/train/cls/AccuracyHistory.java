@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.eval.metrics.Accuracy;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.usp.train.report.LinePlot;

@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.eval.metrics.Accuracy;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.models.vit.VisionTransformer;

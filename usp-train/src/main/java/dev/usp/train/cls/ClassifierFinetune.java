@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.eval.metrics.Accuracy;
 import dev.usp.core.engine.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;

@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.eval.metrics.Accuracy;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.config.ConfigLoader;

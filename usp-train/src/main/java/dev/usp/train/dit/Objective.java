@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.usp.models.dit.DiT;
-import dev.usp.train.diffusion.GaussianDiffusion;
-import dev.usp.train.transport.Transport;
+import dev.usp.models.generation.GaussianDiffusion;
+import dev.usp.models.generation.Transport;
 
 import java.util.Map;
 

@@ -1,10 +1,13 @@
 package dev.usp.train.dit;
 
+import dev.usp.vae.LatentImages;
+import dev.usp.models.generation.SamplerSettings;
+import dev.usp.models.generation.LatentSampler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.sit.SiT;
-import dev.usp.train.report.ImageGrid;
+import dev.usp.core.io.ImageGrid;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.weights.VaeFiles;
 import org.slf4j.Logger;

@@ -2,7 +2,6 @@ package dev.usp.train.report;
 
 import dev.usp.core.io.AtomicFiles;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -238,11 +237,7 @@ public final class LinePlot {
 
     /** Writes an image as PNG, atomically. */
     static void writePng(BufferedImage img, Path png) throws IOException {
-        AtomicFiles.write(png, out -> {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException("no PNG writer available for " + png);
-            }
-        });
+        AtomicFiles.writePng(img, png);
     }
 
     /** One axis: its data range (log10 of it on a log axis), ticks, and number formatting. */

@@ -21,7 +21,7 @@ import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.GradClip;
 import dev.usp.train.optim.Optimizer;
 import dev.usp.train.optim.ParamGroups;
-import dev.usp.train.report.ImageGrid;
+import dev.usp.core.io.ImageGrid;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.LatentScale;
 import dev.usp.vae.VaeConfig;

@@ -1,5 +1,6 @@
 package dev.usp.train.cls;
 
+import dev.usp.eval.metrics.Accuracy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

@@ -7,7 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
-import dev.usp.train.Fixtures;
+import dev.usp.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 
-import static dev.usp.train.Fixtures.assertClose;
+import static dev.usp.core.testing.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -6,7 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.usp.core.nn.Module;
 import dev.usp.core.nn.Parameter;
-import dev.usp.train.Fixtures;
+import dev.usp.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
