@@ -7,7 +7,7 @@ import dev.usp.eval.sample.SampleOutputs;
 import dev.usp.eval.sample.Sampler;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Devices;
-import dev.usp.models.dit.DiTModels;
+import dev.usp.models.generation.GeneratorFamily;
 import dev.usp.models.generation.SamplerSettings;
 import dev.usp.models.generation.Integrators;
 import dev.usp.vae.AutoencoderKL;
@@ -140,10 +140,10 @@ public final class SampleCommand implements Callable<Integer> {
         String entry = key == null ? null : key.equals("none") ? "" : key;
         try (NDManager root = NDManager.newBaseManager(common.devices().get(0))) {
             GeneratorLoader.Loaded loaded = GeneratorLoader.load(ckpt, spec, entry, root);
-            String m = method != null ? method : DiTModels.isSiT(loaded.spec().model()) ? "ode" : "ddpm";
+            String m = method != null ? method : loaded.spec().family() == GeneratorFamily.SIT ? "ode" : "ddpm";
             SamplerSettings settings = new SamplerSettings(m, steps, eta, solver, atol, rtol, maxSteps, diffusionForm,
                     diffusionNorm, lastStepSize, cfgScale, cfgAllChannels);
-            if (settings.isTransport() != loaded.spec().isSiT()) {
+            if (settings.family() != loaded.spec().family()) {
                 throw new IllegalArgumentException("--method " + m + " does not fit " + ckpt + ", a "
                         + loaded.spec().describe() + " (DiT: ddpm, ddim; SiT: ode, sde)");
             }

@@ -23,6 +23,7 @@ import dev.usp.train.cls.LinearProbe;
 import dev.usp.train.cls.LinprobeConfig;
 import dev.usp.train.dit.GeneratorTrainConfig;
 import dev.usp.train.dit.GeneratorTrainer;
+import dev.usp.models.generation.GeneratorFamily;
 import dev.usp.models.generation.SamplerSettings;
 import dev.usp.train.pretrain.PretrainConfig;
 import dev.usp.train.pretrain.Pretrainer;
@@ -196,7 +197,7 @@ public final class FmnistPipeline {
                         + "-" + init, "vae=" + vaeFile, "finetune=" + nullable(pretrained)));
         List<FdPoint> curve = new ArrayList<>();
         // Deterministic samplers: both inits start from the same noises, so the curves differ by the model only.
-        SamplerSettings settings = gc.isTransport() ? SamplerSettings.ode("heun", cfg.fdSampleSteps())
+        SamplerSettings settings = gc.generator().family() == GeneratorFamily.SIT ? SamplerSettings.ode("heun", cfg.fdSampleSteps())
                 : SamplerSettings.ddim(cfg.fdSampleSteps(), 0);
         try (NDManager m = NDManager.newBaseManager(device);
              AutoencoderKL vae = VaeFiles.load(vaeFile, m)) {

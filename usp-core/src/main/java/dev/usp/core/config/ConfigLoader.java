@@ -58,6 +58,34 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Builds a config record from values read back from somewhere else than a file, e.g. the
+     * run config a checkpoint records: its {@code defaults()}, then {@code values} (snake_case
+     * keys, nested maps for nested records), checked as {@link #load} checks a file.
+     *
+     * @param source names where the values come from in messages (e.g. {@code "the checkpoint x.pt"})
+     * @throws ConfigException naming the key, value, source and what is allowed
+     */
+    public static <R extends Record> R fromMap(Class<R> type, Map<String, ?> values, String source) {
+        Map<String, String> origins = new HashMap<>();
+        Map<String, Object> tree = tree(defaults(type));
+        overlay(type, tree, asText(values), "", source, origins);
+        return finish(type, tree, origins);
+    }
+
+    /** Scalars as the text a YAML file would hold them as (the loader parses text itself), nesting kept. */
+    private static Object asText(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(String.valueOf(k), asText(v)));
+            return out;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(ConfigLoader::asText).collect(Collectors.toList());
+        }
+        return value == null ? null : String.valueOf(value);
+    }
+
     private static <R extends Record> R merge(Class<R> type, Path yaml, List<String> overrides) {
         Map<String, String> origins = new HashMap<>();
         Map<String, Object> values = tree(defaults(type));
@@ -67,6 +95,11 @@ public final class ConfigLoader {
         for (String override : overrides == null ? List.<String>of() : overrides) {
             overlay(type, values, nest(override), "", "--set " + override, origins);
         }
+        return finish(type, values, origins);
+    }
+
+    /** Builds the merged values (so the record's own cross-checks see the final ones) and checks them. */
+    private static <R extends Record> R finish(Class<R> type, Map<String, Object> values, Map<String, String> origins) {
         R config = type.cast(build(type, values, "", origins));
         validate(config, "", origins);
         return config;

@@ -43,6 +43,7 @@ public final class GeneratorLoader {
             String entry = key != null ? key : source.chooseEntry();
             String where = entry.isEmpty() ? "whole file" : entry;
             DiT model = spec.build(manager.newSubManager());
+            model.eval();
             try (NDManager scope = manager.newSubManager(); StateDict sd = source.read(entry, scope)) {
                 FiniteWeights.require(sd);
                 model.loadStateDict(sd, true);

@@ -1,17 +1,24 @@
 package dev.usp.models.generation;
 
+import ai.djl.ndarray.NDManager;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.config.ConfigException;
+import dev.usp.core.config.Range;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.dit.DiTModels;
-import dev.usp.models.sit.SiT;
 import dev.usp.models.sit.SiTModels;
-import ai.djl.ndarray.NDManager;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The shape of a generator to sample from: a {@link DiTModels} name and the values a training
- * config may change (classes, latent size and channels). Official checkpoints: DiT-XL/2 (or
- * the name given), 1000 classes, 32x32x4 latents.
+ * What a generator is: a {@link DiTModels} name (which fixes its {@link GeneratorFamily}, hence
+ * objective and samplers) and the values a training config may change (classes, latent size and
+ * channels, label dropout). Training builds its network from it, {@code usp sample} checks a
+ * checkpoint against it, and it is read back from the run config a checkpoint records through
+ * {@link ConfigLoader#fromMap}. Official checkpoints: DiT-XL/2 (or the name given), 1000 classes,
+ * 32x32x4 latents.
  *
  * @param model e.g. {@code DiT-XL/2}, {@code SiT-XL/2-VAE-simple}
  * @param numClasses real classes; the label table has one more row (the null class)
@@ -19,7 +26,16 @@ import java.util.Map;
  * @param latentChannels latent channels
  * @param classDropout the training label dropout; > 0 means the label table has the null-class row
  */
-public record GeneratorSpec(String model, int numClasses, int latentSize, int latentChannels, double classDropout) {
+public record GeneratorSpec(
+        String model,
+        @Range(min = 1, max = GeneratorSpec.MAX_CLASSES) int numClasses,
+        @Range(min = 1, max = GeneratorSpec.MAX_LATENT_SIZE) int latentSize,
+        @Range(min = 1, max = GeneratorSpec.MAX_LATENT_CHANNELS) int latentChannels,
+        @Range(min = 0, max = 0.999) double classDropout) {
+
+    /** The run-config keys a spec is read from, in order. */
+    public static final List<String> KEYS = List.of("model", "num_classes", "latent_size", "latent_channels",
+            "class_dropout");
 
     /** Largest latent side accepted (a 4096px image through an 8x VAE): bounds the position table. */
     public static final int MAX_LATENT_SIZE = 512;
@@ -49,36 +65,40 @@ public record GeneratorSpec(String model, int numClasses, int latentSize, int la
         return new GeneratorSpec(model, 1000, 32, 4);
     }
 
+    /** DiT-XL/2 on ImageNet-256 latents (the config loader's starting point). */
+    public static GeneratorSpec defaults() {
+        return official("DiT-XL/2");
+    }
+
     /**
      * The spec in a run's resolved config (the {@code config} metadata of this project's
-     * checkpoints): keys {@code model}, {@code num_classes}, {@code latent_size}, {@code latent_channels}.
+     * checkpoints), read through the config loader: keys {@link #KEYS}, of which all but
+     * {@code class_dropout} (default 0.1) must be present; a recorded {@code objective} must fit the model.
      *
-     * @throws IllegalArgumentException naming the missing or non-numeric key, or a model and
-     *     objective that do not go together
+     * @throws IllegalArgumentException naming the missing or bad key, or a model and objective
+     *     that do not go together
      */
     public static GeneratorSpec fromRunConfig(Map<String, Object> config) {
-        for (String k : new String[] {"model", "num_classes", "latent_size", "latent_channels"}) {
-            if (!config.containsKey(k)) {
+        Map<String, Object> picked = new LinkedHashMap<>();
+        for (String k : KEYS) {
+            if (config.containsKey(k)) {
+                picked.put(k, config.get(k));
+            } else if (!k.equals("class_dropout")) {
                 throw new IllegalArgumentException("the checkpoint's config has no '" + k + "' (not a DiT/SiT run?)");
             }
         }
+        picked.putIfAbsent("class_dropout", 0.1);
+        GeneratorSpec spec;
+        try {
+            spec = ConfigLoader.fromMap(GeneratorSpec.class, picked, "the checkpoint's config");
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
         Object objective = config.get("objective");
-        boolean sit = DiTModels.isSiT(String.valueOf(config.get("model")));
-        if (objective != null && !String.valueOf(objective).equals(sit ? "transport" : "diffusion")) {
-            throw new IllegalArgumentException("the checkpoint's config records model " + config.get("model")
-                    + " with objective " + objective + ", but a " + (sit ? "SiT trains with transport"
-                    : "DiT trains with diffusion"));
+        if (objective != null) {
+            GeneratorFamily.checkObjective(spec.model(), String.valueOf(objective));
         }
-        return new GeneratorSpec(String.valueOf(config.get("model")), number(config, "num_classes").intValue(),
-                number(config, "latent_size").intValue(), number(config, "latent_channels").intValue(),
-                config.containsKey("class_dropout") ? number(config, "class_dropout").doubleValue() : 0.1);
-    }
-
-    private static Number number(Map<String, Object> config, String key) {
-        if (!(config.get(key) instanceof Number n)) {
-            throw new IllegalArgumentException("the checkpoint's config '" + key + "' is not a number: " + config.get(key));
-        }
-        return n;
+        return spec;
     }
 
     private static void check(String key, int value, int max) {
@@ -95,19 +115,20 @@ public record GeneratorSpec(String model, int numClasses, int latentSize, int la
 
     /** For messages: {@code SiT-M/2-VAE-simple (transport, 10 classes, 8x8x4 latents)}. */
     public String describe() {
-        return model + " (" + (isSiT() ? "transport" : "diffusion") + ", " + numClasses + " classes, " + latentSize
+        return model + " (" + family().objective() + ", " + numClasses + " classes, " + latentSize
                 + "x" + latentSize + "x" + latentChannels + " latents)";
     }
 
-    /** True for a SiT. */
-    public boolean isSiT() {
-        return DiTModels.isSiT(model);
+    /** DiT or SiT, from the model name. */
+    public GeneratorFamily family() {
+        return GeneratorFamily.of(model);
     }
 
-    /** Builds the network (eval mode) in {@code manager}; its weights are then loaded by the caller. */
+    /**
+     * Builds the network in {@code manager}, freshly initialised and in training mode (a sampler
+     * loads its weights and calls {@code eval()}).
+     */
     public DiT build(NDManager manager) {
-        DiT net = SiTModels.generator(manager, model, latentSize, latentChannels, numClasses, classDropout);
-        net.eval();
-        return net;
+        return SiTModels.generator(manager, model, latentSize, latentChannels, numClasses, classDropout);
     }
 }

@@ -41,8 +41,7 @@ public final class LatentSampler {
         if (labels.length != seeds.length || labels.length == 0) {
             throw new IllegalArgumentException(labels.length + " labels for " + seeds.length + " seeds");
         }
-        boolean sit = model instanceof SiT;
-        if (sit != s.isTransport()) {
+        if (GeneratorFamily.of(model) != s.family()) {
             throw new IllegalArgumentException("method " + s.method() + " does not fit a "
                     + model.getClass().getSimpleName() + " (DiT: ddpm, ddim; SiT: ode, sde)");
         }

@@ -70,9 +70,9 @@ public record SamplerSettings(String method, int steps, double eta, String solve
                 "sigma", 1.0, 0.04, 1.0, false);
     }
 
-    /** True for the methods that run the transport (SiT) process. */
-    public boolean isTransport() {
-        return method.equals("ode") || method.equals("sde");
+    /** The family whose process this method runs: ode and sde the transport (SiT), ddpm and ddim the diffusion (DiT). */
+    public GeneratorFamily family() {
+        return method.equals("ode") || method.equals("sde") ? GeneratorFamily.SIT : GeneratorFamily.DIT;
     }
 
     /** A copy with another guidance scale and channel rule. */

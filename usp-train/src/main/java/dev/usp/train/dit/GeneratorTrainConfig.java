@@ -3,6 +3,8 @@ package dev.usp.train.dit;
 import dev.usp.core.config.OneOf;
 import dev.usp.core.config.Range;
 import dev.usp.models.dit.DiTModels;
+import dev.usp.models.generation.GeneratorFamily;
+import dev.usp.models.generation.GeneratorSpec;
 
 import java.nio.file.Path;
 
@@ -78,14 +80,10 @@ public record GeneratorTrainConfig(
     /** Checks that the model name is known and fits the objective (a null objective follows the model). */
     public GeneratorTrainConfig {
         DiTModels.config(model);
-        boolean sit = DiTModels.isSiT(model);
         if (objective == null) {
-            objective = sit ? "transport" : "diffusion";
+            objective = GeneratorFamily.of(model).objective();
         }
-        if (sit != objective.equals("transport")) {
-            throw new IllegalArgumentException("model " + model + " trains with objective "
-                    + (sit ? "transport" : "diffusion") + ", not " + objective);
-        }
+        GeneratorFamily.checkObjective(model, objective);
         if (respacing == null) {
             respacing = "";
         }
@@ -98,9 +96,9 @@ public record GeneratorTrainConfig(
                 50_000, 100, 0, 16, 250, null, "sd", Path.of("runs"), null, 0, false);
     }
 
-    /** True for the SiT objective. */
-    public boolean isTransport() {
-        return objective.equals("transport");
+    /** The generator this run trains: its network, family (DiT or SiT) and latent shape. */
+    public GeneratorSpec generator() {
+        return new GeneratorSpec(model, numClasses, latentSize, latentChannels, classDropout);
     }
 
     /** A copy with another run seed (the command line's {@code --seed}). */

@@ -10,7 +10,7 @@ import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.sit.SiT;
-import dev.usp.models.sit.SiTModels;
+import dev.usp.models.generation.GeneratorFamily;
 import dev.usp.models.transfer.MaeTransfer;
 import dev.usp.models.transfer.PretrainedFiles;
 import dev.usp.models.transfer.TransferOptions;
@@ -122,7 +122,7 @@ public final class GeneratorTrainer {
             TrainState state = ModelState.of(model, opt).with("ema", ema).afterRestore(() -> freeze(ema));
             RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config), resume);
             LOG.info("run folder {}", run.dir());
-            Objective objective = config.isTransport() ? Objective.transport() : Objective.diffusion(config.respacing());
+            Objective objective = config.generator().family() == GeneratorFamily.SIT ? Objective.transport() : Objective.diffusion(config.respacing());
             Step step = new Step(config, objective, dp, ema, opt,
                     new LatentBatches(cache, config.batchSize(), config.seed()),
                     new Preview(config, ema, cache.manifest().scaleFactor(), run.dir()));
@@ -142,8 +142,7 @@ public final class GeneratorTrainer {
 
     /** Builds the configured DiT or SiT (official init) in {@code manager}. */
     public static DiT build(NDManager manager, GeneratorTrainConfig config) {
-        return SiTModels.generator(manager, config.model(), config.latentSize(), config.latentChannels(),
-                config.numClasses(), config.classDropout());
+        return config.generator().build(manager);
     }
 
     /**

@@ -1,12 +1,12 @@
 package dev.usp.train.dit;
 
 import dev.usp.vae.LatentImages;
+import dev.usp.models.generation.GeneratorFamily;
 import dev.usp.models.generation.SamplerSettings;
 import dev.usp.models.generation.LatentSampler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.models.dit.DiT;
-import dev.usp.models.sit.SiT;
 import dev.usp.core.io.ImageGrid;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.weights.VaeFiles;
@@ -50,7 +50,7 @@ final class Preview {
             labels[i] = i % config.numClasses();
             seeds[i] = i;
         }
-        SamplerSettings settings = ema instanceof SiT ? SamplerSettings.ode("heun", config.sampleSteps())
+        SamplerSettings settings = config.generator().family() == GeneratorFamily.SIT ? SamplerSettings.ode("heun", config.sampleSteps())
                 : SamplerSettings.ddpm(config.sampleSteps());
         Files.createDirectories(dir);
         Path png = dir.resolve(String.format(Locale.ROOT, "step-%07d.png", step));

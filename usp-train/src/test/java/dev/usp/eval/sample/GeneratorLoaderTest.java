@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GeneratorLoaderTest {
 
-    private static final Path NO_WEIGHTS = Path.of("src/test/resources/fixtures/bad-inputs/no_weights.pth");
-    private static final Path TWO_TENSORS = Path.of("src/test/resources/fixtures/bad-inputs/tiny.pth");
+    private static final Path NO_WEIGHTS = Path.of("../usp-eval/src/test/resources/fixtures/bad-inputs/no_weights.pth");
+    private static final Path TWO_TENSORS = Path.of("../usp-eval/src/test/resources/fixtures/bad-inputs/tiny.pth");
     private static final GeneratorSpec SIT = new GeneratorSpec("SiT-T/2", 4, 4, 4);
 
     @TempDir
@@ -103,12 +103,12 @@ class GeneratorLoaderTest {
                 "latent_channels", 4, "objective", "diffusion"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GeneratorSpec.fromRunConfig(config));
-        assertTrue(e.getMessage().contains("SiT-T/2 with objective diffusion"), e.getMessage());
+        assertTrue(e.getMessage().contains("model SiT-T/2 is a SiT, which trains with objective transport, not diffusion"), e.getMessage());
         config.put("objective", "transport");
         config.put("latent_size", "huge");
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                 () -> GeneratorSpec.fromRunConfig(config));
-        assertTrue(size.getMessage().contains("'latent_size' is not a number: huge"), size.getMessage());
+        assertTrue(size.getMessage().contains("bad value for latent_size in the checkpoint's config: 'huge'; expected an integer"), size.getMessage());
         config.put("latent_size", 1 << 20);
         IllegalArgumentException bound = assertThrows(IllegalArgumentException.class,
                 () -> GeneratorSpec.fromRunConfig(config));

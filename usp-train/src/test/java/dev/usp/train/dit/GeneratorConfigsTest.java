@@ -2,6 +2,7 @@ package dev.usp.train.dit;
 
 import dev.usp.core.config.ConfigException;
 import dev.usp.core.config.ConfigLoader;
+import dev.usp.models.generation.GeneratorFamily;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -31,7 +32,7 @@ class GeneratorConfigsTest {
         assertEquals(7, files.size(), files.toString());
         for (Path f : files) {
             GeneratorTrainConfig c = ConfigLoader.load(GeneratorTrainConfig.class, f, List.of());
-            assertEquals(f.getFileName().toString().startsWith("sit"), c.isTransport(), f.toString());
+            assertEquals(f.getFileName().toString().startsWith("sit"), c.generator().family() == GeneratorFamily.SIT, f.toString());
             String yaml = ConfigLoader.toYaml(c);
             assertTrue(yaml.contains("model: " + c.model()), yaml);
         }
@@ -89,7 +90,7 @@ class GeneratorConfigsTest {
                 List.of("objective=transport", "model=SiT-S/2"))) {
             GeneratorTrainConfig c = ConfigLoader.load(GeneratorTrainConfig.class, null, sets);
             assertEquals("SiT-S/2", c.model(), sets.toString());
-            assertTrue(c.isTransport(), sets.toString());
+            assertTrue(c.generator().family() == GeneratorFamily.SIT, sets.toString());
         }
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(GeneratorTrainConfig.class,
                 CONFIGS.resolve("imagenet/dit-xl.yaml"), List.of("model=SiT-S/2")));
