@@ -92,7 +92,7 @@ final class Rows {
 
     /** The fmnist quickstart generator: DiT-M/2-VAE-simple on 8x8x4 latents, 10 classes. */
     static DiTConfig tinyDit() {
-        return DiTModels.config("DiT-M/2-VAE-simple").withInputSize(8).withNumClasses(10);
+        return DiTModels.config("DiT-M/2-VAE-simple").toBuilder().inputSize(8).numClasses(10).build();
     }
 
     private static Workload mae(NDManager root, MaeConfig c) {

@@ -172,8 +172,8 @@ class BadInputsCliTest {
     private Path ditWeights(String model) throws IOException {
         Path file = dir.resolve(model.substring(model.indexOf('-') + 1).replace("/", "").toLowerCase() + ".safetensors");
         try (NDManager m = NDManager.newBaseManager();
-             DiT dit = new DiT(m.newSubManager(), DiTModels.config(model).withInputSize(4).withInChannels(4)
-                     .withNumClasses(10))) {
+             DiT dit = new DiT(m.newSubManager(), DiTModels.config(model).toBuilder().inputSize(4).inChannels(4)
+                     .numClasses(10).build())) {
             SafeTensors.write(file, dit.stateDict());
         }
         return file;

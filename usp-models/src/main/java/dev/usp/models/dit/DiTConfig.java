@@ -64,39 +64,82 @@ public record DiTConfig(int inputSize, int patchSize, int inChannels, int hidden
         return numClasses + (classDropoutProb > 0 ? 1 : 0);
     }
 
-    /** A copy with another latent size. */
-    public DiTConfig withInputSize(int v) {
-        return new DiTConfig(v, patchSize, inChannels, hiddenSize, depth, numHeads, mlpRatio, classDropoutProb,
-                numClasses, learnSigma, affineBlockNorms);
+    /** A builder starting from this config, to change a few values. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    /** A copy with another number of latent channels. */
-    public DiTConfig withInChannels(int v) {
-        return new DiTConfig(inputSize, patchSize, v, hiddenSize, depth, numHeads, mlpRatio, classDropoutProb,
-                numClasses, learnSigma, affineBlockNorms);
-    }
+    /**
+     * Builds a {@link DiTConfig} from another one, value by value (the official constructor's keyword
+     * arguments), checked once in {@link #build()}.
+     */
+    public static final class Builder {
+        private int inputSize;
+        private int patchSize;
+        private int inChannels;
+        private int hiddenSize;
+        private int depth;
+        private int numHeads;
+        private double mlpRatio;
+        private double classDropoutProb;
+        private int numClasses;
+        private boolean learnSigma;
+        private boolean affineBlockNorms;
 
-    /** A copy with another number of classes. */
-    public DiTConfig withNumClasses(int v) {
-        return new DiTConfig(inputSize, patchSize, inChannels, hiddenSize, depth, numHeads, mlpRatio, classDropoutProb,
-                v, learnSigma, affineBlockNorms);
-    }
+        private Builder(DiTConfig c) {
+            inputSize = c.inputSize;
+            patchSize = c.patchSize;
+            inChannels = c.inChannels;
+            hiddenSize = c.hiddenSize;
+            depth = c.depth;
+            numHeads = c.numHeads;
+            mlpRatio = c.mlpRatio;
+            classDropoutProb = c.classDropoutProb;
+            numClasses = c.numClasses;
+            learnSigma = c.learnSigma;
+            affineBlockNorms = c.affineBlockNorms;
+        }
 
-    /** A copy with another label dropout. */
-    public DiTConfig withClassDropoutProb(double v) {
-        return new DiTConfig(inputSize, patchSize, inChannels, hiddenSize, depth, numHeads, mlpRatio, v,
-                numClasses, learnSigma, affineBlockNorms);
-    }
+        /** Latent side length. */
+        public Builder inputSize(int v) {
+            inputSize = v;
+            return this;
+        }
 
-    /** A copy with or without the learned variance channels. */
-    public DiTConfig withLearnSigma(boolean v) {
-        return new DiTConfig(inputSize, patchSize, inChannels, hiddenSize, depth, numHeads, mlpRatio, classDropoutProb,
-                numClasses, v, affineBlockNorms);
-    }
+        /** Latent channels. */
+        public Builder inChannels(int v) {
+            inChannels = v;
+            return this;
+        }
 
-    /** A copy with affine (VAE-simple) or non-affine (standard) block norms. */
-    public DiTConfig withAffineBlockNorms(boolean v) {
-        return new DiTConfig(inputSize, patchSize, inChannels, hiddenSize, depth, numHeads, mlpRatio, classDropoutProb,
-                numClasses, learnSigma, v);
+        /** Number of real classes. */
+        public Builder numClasses(int v) {
+            numClasses = v;
+            return this;
+        }
+
+        /** Label dropout; > 0 adds the null-class row. */
+        public Builder classDropoutProb(double v) {
+            classDropoutProb = v;
+            return this;
+        }
+
+        /** With or without the learned variance channels. */
+        public Builder learnSigma(boolean v) {
+            learnSigma = v;
+            return this;
+        }
+
+        /** Affine (VAE-simple) or standard block norms. */
+        public Builder affineBlockNorms(boolean v) {
+            affineBlockNorms = v;
+            return this;
+        }
+
+        /** The config; the record's checks run here. */
+        public DiTConfig build() {
+            return new DiTConfig(inputSize, patchSize, inChannels, hiddenSize, depth, numHeads, mlpRatio,
+                    classDropoutProb, numClasses, learnSigma, affineBlockNorms);
+        }
     }
 }

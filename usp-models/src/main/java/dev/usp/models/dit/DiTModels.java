@@ -48,8 +48,8 @@ public final class DiTModels {
             throw new IllegalArgumentException("unknown DiT/SiT model '" + name + "'; known: " + names());
         }
         int[] s = SIZES.get(m.group(2));
-        return DiTConfig.of(s[0], s[1], s[2], Integer.parseInt(m.group(3)))
-                .withAffineBlockNorms(m.group(4) != null);
+        return DiTConfig.of(s[0], s[1], s[2], Integer.parseInt(m.group(3))).toBuilder()
+                .affineBlockNorms(m.group(4) != null).build();
     }
 
     /** True for a {@code SiT-...} name. */

@@ -35,8 +35,8 @@ public final class SiTModels {
      */
     public static DiT generator(NDManager manager, String name, int latentSize, int latentChannels, int numClasses,
                                 double classDropout) {
-        DiTConfig shape = DiTModels.config(name).withInputSize(latentSize).withInChannels(latentChannels)
-                .withNumClasses(numClasses).withClassDropoutProb(classDropout);
+        DiTConfig shape = DiTModels.config(name).toBuilder().inputSize(latentSize).inChannels(latentChannels)
+                .numClasses(numClasses).classDropoutProb(classDropout).build();
         return DiTModels.isSiT(name) ? new SiT(manager, shape) : new DiT(manager, shape);
     }
 }

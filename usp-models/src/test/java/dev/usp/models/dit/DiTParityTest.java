@@ -70,7 +70,7 @@ class DiTParityTest {
     @Test
     void forwardMatchesStandardVaeSimpleAndSiT() throws Exception {
         try (DiT std = loaded(new DiT(manager.newSubManager(), TINY), "dit_std.safetensors");
-             DiT vae = loaded(new DiT(manager.newSubManager(), TINY.withAffineBlockNorms(true)), "dit_vae.safetensors");
+             DiT vae = loaded(new DiT(manager.newSubManager(), TINY.toBuilder().affineBlockNorms(true).build()), "dit_vae.safetensors");
              SiT sit = loaded(new SiT(manager.newSubManager(), TINY), "dit_std.safetensors")) {
             NDArray x = io.get("x");
             NDArray y = io.get("y");

@@ -102,7 +102,7 @@ class MaeTransferTest {
 
     @Test
     void standardSiTOnTheSameGridTakesTheTableWithoutItsClsRow() {
-        try (SiT sit = new SiT(manager.newSubManager(), DIT32.withInputSize(28).withAffineBlockNorms(false))) {
+        try (SiT sit = new SiT(manager.newSubManager(), DIT32.toBuilder().inputSize(28).affineBlockNorms(false).build())) {
             TransferReport r = MaeTransfer.toGenerator(mae, sit, TransferOptions.defaults());
             float[] src = mae.get("pos_embed").toFloatArray();
             assertArrayEquals(Arrays.copyOfRange(src, 32, src.length),
@@ -119,7 +119,7 @@ class MaeTransferTest {
         MaeOptions opts = MaeOptions.d8().withLatent(8, 4, 1);
         try (MaskedAutoencoder mae1 = MaeModels.create("vit_mini_patch_vae", opts, manager.newSubManager());
              SiT sit = new SiT(manager.newSubManager(),
-                     DiTModels.config("SiT-M/1-VAE-simple").withInputSize(8).withNumClasses(10));
+                     DiTModels.config("SiT-M/1-VAE-simple").toBuilder().inputSize(8).numClasses(10).build());
              VisionTransformer vit = VitModels.create("vit_mini_patch16_vae",
                      VitOptions.linearProbe(10).withLatent(8, 4, 1), manager.newSubManager())) {
             StateDict sd = mae1.stateDict();
@@ -154,7 +154,7 @@ class MaeTransferTest {
 
     @Test
     void otherChannelCountIgnoresThePatchEmbedding() {
-        try (DiT dit = new DiT(manager.newSubManager(), DIT32.withInChannels(16))) {
+        try (DiT dit = new DiT(manager.newSubManager(), DIT32.toBuilder().inChannels(16).build())) {
             TransferReport r = MaeTransfer.toGenerator(mae, dit, RESIZE);
             assertTrue(r.ignored().contains("patch_embed.proj.weight (input channels 4 != target's 16)"), r.toString());
             assertTrue(r.missing().containsAll(List.of("x_embedder.proj.weight", "x_embedder.proj.bias")));
