@@ -2,7 +2,6 @@ package dev.usp.vae;
 
 import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
-import dev.usp.vae.AutoencoderKL;
 
 /** Turns sampled latents into images in [-1, 1]. */
 @NoAutograd("turns sampled latents into images for previews and metrics")

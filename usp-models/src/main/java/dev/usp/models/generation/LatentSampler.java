@@ -9,10 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.models.dit.DiT;
 import dev.usp.models.sit.SiT;
-import dev.usp.models.generation.DenoiserFn;
-import dev.usp.models.generation.GaussianDiffusion;
 import dev.usp.core.engine.Scopes;
-import dev.usp.models.generation.Transport;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -1,6 +1,5 @@
 package dev.usp.models.generation;
 
-import dev.usp.models.generation.Integrators;
 
 import java.util.Locale;
 

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.usp.models.generation.DiffusionMath;
 
 /**
  * SiT's {@code create_transport()} defaults: linear path, velocity prediction, no loss weight.

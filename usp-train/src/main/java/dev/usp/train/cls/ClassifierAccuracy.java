@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import dev.usp.core.io.AtomicFiles;
 import dev.usp.eval.metrics.Accuracy;
-import dev.usp.train.cls.ClassifierCheckpoints;
-import dev.usp.train.cls.ClsDataConfig;
 import dev.usp.train.loop.Checkpoint;
 import dev.usp.vae.cache.LatentCache;
 

@@ -13,8 +13,6 @@ import dev.usp.models.vit.VisionTransformer;
 import dev.usp.models.vit.VitConfig;
 import dev.usp.models.vit.VitModels;
 import dev.usp.models.vit.VitOptions;
-import dev.usp.train.cls.ClassifierCheckpoints;
-import dev.usp.train.cls.ClsDataConfig;
 import dev.usp.train.loop.Checkpoint;
 import dev.usp.train.pretrain.PretrainConfig;
 import dev.usp.vae.cache.LatentCache;

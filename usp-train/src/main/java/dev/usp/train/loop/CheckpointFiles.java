@@ -1,6 +1,5 @@
 package dev.usp.train.loop;
 
-import dev.usp.train.loop.CheckpointStore;
 
 import java.io.IOException;
 import java.nio.file.Files;

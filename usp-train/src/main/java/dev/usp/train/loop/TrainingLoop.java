@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Numerics;
 import dev.usp.core.weights.StateDict;
-import dev.usp.train.report.LossCurves;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

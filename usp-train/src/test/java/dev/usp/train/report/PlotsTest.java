@@ -1,5 +1,6 @@
 package dev.usp.train.report;
 
+import dev.usp.train.loop.LossCurves;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

@@ -1,6 +1,6 @@
-package dev.usp.train.report;
+package dev.usp.train.loop;
 
-import dev.usp.train.loop.MetricsLog;
+import dev.usp.train.report.LinePlot;
 
 import java.io.IOException;
 import java.nio.file.Path;
