@@ -12,8 +12,8 @@ import dev.usp.core.data.ToChannels;
 import dev.usp.core.data.Transform;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.cache.CacheManifest;
-import dev.usp.vae.cache.DatasetImageSource;
-import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.DatasetImages;
+import dev.usp.vae.cache.LabelledImages;
 import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeFiles;
 import picocli.CommandLine.Command;
@@ -101,7 +101,7 @@ public final class EncodeCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(devices.get(0));
              AutoencoderKL model = VaeFiles.load(vae, vaePreset, vaeKey, manager)) {
             model.eval();
-            ImageSource source = source(model.config().inChannels());
+            LabelledImages source = source(model.config().inChannels());
             PrintStream err = System.err;
             err.printf(Locale.ROOT, "encoding %d images %s with %s on %s into %s%n", source.size(), source.imageShape(),
                     vae, devices.get(0), out);
@@ -118,11 +118,11 @@ public final class EncodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ImageSource source(int channels) throws IOException {
+    private LabelledImages source(int channels) throws IOException {
         if (imageFolder != null) {
             Dataset data = ImageFolderDataset.scan(imageFolder, ImageFolderDataset.BadImagePolicy.FAIL);
             Transform crop = Transform.compose(new AdmCenterCrop(imageSize), new ToChannels(channels));
-            return new DatasetImageSource(data, crop, limit);
+            return new DatasetImages(data, crop, limit);
         }
         Split s;
         try {
@@ -132,18 +132,18 @@ public final class EncodeCommand implements Callable<Integer> {
         }
         FashionMnist data = FashionMnist.load(dataDir,
                 s == Split.TRAIN ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
-        return new DatasetImageSource(data, Transform.compose(Pad.all(2), new ToChannels(channels)), limit);
+        return new DatasetImages(data, Transform.compose(Pad.all(2), new ToChannels(channels)), limit);
     }
 
     /** Passes reads through and draws a progress line (images read, images/s) on stderr. */
-    private static final class Progress implements ImageSource {
-        private final ImageSource inner;
+    private static final class Progress implements LabelledImages {
+        private final LabelledImages inner;
         private final PrintStream err;
         private final long start = System.nanoTime();
         private int read;
         private long lastDraw;
 
-        Progress(ImageSource inner, PrintStream err) {
+        Progress(LabelledImages inner, PrintStream err) {
             this.inner = inner;
             this.err = err;
         }

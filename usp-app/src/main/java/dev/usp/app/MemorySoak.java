@@ -12,7 +12,7 @@ import dev.usp.train.dit.GeneratorTrainer;
 import dev.usp.train.report.LinePlot;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
-import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LabelledImages;
 import dev.usp.vae.cache.LatentCacheWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -127,7 +127,7 @@ public final class MemorySoak implements Callable<Integer> {
         }
         VaeConfig vae = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), CHANNELS, true, 1, 1, side, 4, 1.0);
         try (NDManager m = NDManager.newBaseManager(); AutoencoderKL enc = new AutoencoderKL(m.newSubManager(), vae)) {
-            LatentCacheWriter.write(enc, ImageSource.of(images, labels, new Shape(1, side, side)), dir,
+            LatentCacheWriter.write(enc, LabelledImages.of(images, labels, new Shape(1, side, side)), dir,
                     new LatentCacheWriter.Options(n, Math.min(n, 16), false));
         }
         return dir;

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.core.weights.StateDict;
 import dev.usp.vae.cache.CacheManifest;
-import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LabelledImages;
 import dev.usp.vae.cache.LatentCache;
 import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeWeights;
@@ -70,7 +70,7 @@ class LatentCacheTest {
 
     @Test
     void storesMomentsOfImagesAndFlipsWithLabels(@TempDir Path dir) throws IOException {
-        CacheManifest manifest = LatentCacheWriter.write(vae, ImageSource.of(images, labels, CHW), dir,
+        CacheManifest manifest = LatentCacheWriter.write(vae, LabelledImages.of(images, labels, CHW), dir,
                 new LatentCacheWriter.Options(4, 3, false));
         assertEquals(3, manifest.shards().size());
         assertEquals(new CacheManifest.Shard("shard-00002.safetensors", 8, 2), manifest.shards().get(2));
@@ -88,7 +88,7 @@ class LatentCacheTest {
 
     @Test
     void float16StorageIsCloseToFloat32(@TempDir Path dir) throws IOException {
-        LatentCacheWriter.write(vae, ImageSource.of(images, labels, CHW), dir, new LatentCacheWriter.Options(16, 4, true));
+        LatentCacheWriter.write(vae, LabelledImages.of(images, labels, CHW), dir, new LatentCacheWriter.Options(16, 4, true));
         try (LatentCache cache = LatentCache.open(dir, manager); NDManager m = manager.newSubManager()) {
             assertEquals("F16", cache.manifest().dtype());
             float[] expected = vae.encode(image(3, m)).moments().toFloatArray();
@@ -101,7 +101,7 @@ class LatentCacheTest {
 
     @Test
     void samplesPickImageOrFlipAndDrawFreshNoise(@TempDir Path dir) throws IOException {
-        LatentCacheWriter.write(vae, ImageSource.of(images, labels, CHW), dir, new LatentCacheWriter.Options(4, 4, false));
+        LatentCacheWriter.write(vae, LabelledImages.of(images, labels, CHW), dir, new LatentCacheWriter.Options(4, 4, false));
         int[] idx = {9, 0, 3, 3, 5, 1, 8, 2};
         try (LatentCache cache = LatentCache.open(dir, manager); NDManager m = manager.newSubManager()) {
             Engine.getInstance().setRandomSeed(11);
@@ -130,7 +130,7 @@ class LatentCacheTest {
 
     @Test
     void resumesBySkippingFinishedShardsAndRefusesOtherSettings(@TempDir Path dir) throws IOException {
-        ImageSource source = ImageSource.of(images, labels, CHW);
+        LabelledImages source = LabelledImages.of(images, labels, CHW);
         LatentCacheWriter.Options options = new LatentCacheWriter.Options(4, 4, false);
         LatentCacheWriter.write(vae, source, dir, options);
         byte[] shard0 = Files.readAllBytes(dir.resolve("shard-00000.safetensors"));
@@ -142,7 +142,7 @@ class LatentCacheTest {
         assertTrue(unfinished.getMessage().contains("unfinished"), unfinished.getMessage());
 
         List<Integer> starts = new ArrayList<>();
-        ImageSource recording = new ImageSource() {
+        LabelledImages recording = new LabelledImages() {
             @Override
             public int size() {
                 return source.size();
@@ -172,7 +172,7 @@ class LatentCacheTest {
 
     @Test
     void imagesThatDoNotFitFailBeforeWriting(@TempDir Path dir) {
-        ImageSource gray = ImageSource.of(new float[2 * 16 * 16], new int[2], new Shape(1, 16, 16));
+        LabelledImages gray = LabelledImages.of(new float[2 * 16 * 16], new int[2], new Shape(1, 16, 16));
         assertThrows(IllegalArgumentException.class, () -> LatentCacheWriter.write(vae, gray, dir.resolve("c"),
                 LatentCacheWriter.Options.defaults()));
         assertFalse(Files.exists(dir.resolve("c")));

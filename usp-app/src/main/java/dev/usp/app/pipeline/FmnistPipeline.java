@@ -31,7 +31,7 @@ import dev.usp.train.vae.VaeTrainConfig;
 import dev.usp.train.vae.VaeTrainer;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.cache.CacheManifest;
-import dev.usp.vae.cache.DatasetImageSource;
+import dev.usp.vae.cache.DatasetImages;
 import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeFiles;
 import org.slf4j.Logger;
@@ -158,7 +158,7 @@ public final class FmnistPipeline {
              AutoencoderKL vae = VaeFiles.load(vaeFile, m)) {
             vae.eval();
             FashionMnist data = FashionMnist.load(dataDir, split);
-            DatasetImageSource source = new DatasetImageSource(data,
+            DatasetImages source = new DatasetImages(data,
                     Transform.compose(Pad.all(2), new ToChannels(vae.config().inChannels())), limit);
             CacheManifest manifest = LatentCacheWriter.write(vae, source, out, LatentCacheWriter.Options.defaults());
             LOG.info("latent cache {}: {} images", out, manifest.images());

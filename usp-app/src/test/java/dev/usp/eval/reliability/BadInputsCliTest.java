@@ -12,7 +12,7 @@ import dev.usp.models.dit.DiTModels;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
 import dev.usp.vae.cache.CacheManifest;
-import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LabelledImages;
 import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeFiles;
 import org.junit.jupiter.api.BeforeAll;
@@ -192,7 +192,7 @@ class BadInputsCliTest {
         Path out = dir.resolve(nan ? "nan-latents" : "latents");
         try (NDManager m = NDManager.newBaseManager(); AutoencoderKL vae = new AutoencoderKL(m.newSubManager(),
                 TINY_VAE)) {
-            LatentCacheWriter.write(vae, ImageSource.of(images, labels, new Shape(1, 8, 8)), out,
+            LatentCacheWriter.write(vae, LabelledImages.of(images, labels, new Shape(1, 8, 8)), out,
                     new LatentCacheWriter.Options(n, n, false));
         }
         return out;

@@ -10,8 +10,8 @@ import dev.usp.core.data.Pad;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
 import dev.usp.vae.cache.CacheManifest;
-import dev.usp.vae.cache.DatasetImageSource;
-import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.DatasetImages;
+import dev.usp.vae.cache.LabelledImages;
 import dev.usp.vae.cache.LatentCache;
 import dev.usp.vae.weights.VaeFiles;
 import org.junit.jupiter.api.Test;
@@ -77,9 +77,9 @@ class EncodeCommandTest {
                 for (int i = 0; i < N; i++) {
                     assertEquals(labels[i], cache.label(i), "label of image " + i);
                 }
-                ImageSource source = new DatasetImageSource(FashionMnist.load(data, FashionMnist.Split.TRAIN),
+                LabelledImages source = new DatasetImages(FashionMnist.load(data, FashionMnist.Split.TRAIN),
                         Pad.all(2), 0);
-                ImageSource.Batch b = source.read(290, 4);
+                LabelledImages.Batch b = source.read(290, 4);
                 NDArray x = m.create(b.images(), new Shape(4, 1, 32, 32));
                 float[] expected = vae.encode(x).moments().toFloatArray();
                 float[] expectedFlip = vae.encode(x.flip(3)).moments().toFloatArray();

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
-import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LabelledImages;
 import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeFiles;
 
@@ -35,7 +35,7 @@ public final class TinyLatentCache {
         }
         VaeConfig tiny = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 1, 1, 8, 4, 1.0);
         try (NDManager m = NDManager.newBaseManager(); AutoencoderKL vae = new AutoencoderKL(m.newSubManager(), tiny)) {
-            LatentCacheWriter.write(vae, ImageSource.of(images, labels, new Shape(1, 8, 8)), dir,
+            LatentCacheWriter.write(vae, LabelledImages.of(images, labels, new Shape(1, 8, 8)), dir,
                     new LatentCacheWriter.Options(16, 16, false));
             if (vaeFile != null) {
                 VaeFiles.save(vae, vaeFile, null);

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
-import dev.usp.vae.cache.ImageSource;
+import dev.usp.vae.cache.LabelledImages;
 import dev.usp.vae.cache.LatentCacheWriter;
 
 import java.io.IOException;
@@ -42,7 +42,7 @@ final class TinyLatents {
         VaeConfig config = new VaeConfig(8, List.of(1, 2), 1, Set.of(), Set.of(), 4, true, 1, 1, side, 4, 0.5);
         try (NDManager m = NDManager.newBaseManager();
              AutoencoderKL vae = new AutoencoderKL(m.newSubManager(), config)) {
-            LatentCacheWriter.write(vae, ImageSource.of(images, labels, new Shape(1, side, side)), dir,
+            LatentCacheWriter.write(vae, LabelledImages.of(images, labels, new Shape(1, side, side)), dir,
                     new LatentCacheWriter.Options(IMAGES, 32, false));
         }
         return dir;

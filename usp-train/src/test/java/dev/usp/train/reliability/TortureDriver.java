@@ -22,7 +22,7 @@ import dev.usp.train.pretrain.Pretrainer;
 import dev.usp.train.vae.VaeTrainConfig;
 import dev.usp.train.vae.VaeTrainer;
 import dev.usp.vae.AutoencoderKL;
-import dev.usp.vae.cache.DatasetImageSource;
+import dev.usp.vae.cache.DatasetImages;
 import dev.usp.vae.cache.LatentCacheWriter;
 import dev.usp.vae.weights.VaeFiles;
 
@@ -134,7 +134,7 @@ public final class TortureDriver {
         try (NDManager m = NDManager.newBaseManager();
              AutoencoderKL vae = VaeFiles.load(vaeFile, m)) {
             vae.eval();
-            DatasetImageSource source = new DatasetImageSource(FashionMnist.load(null, split),
+            DatasetImages source = new DatasetImages(FashionMnist.load(null, split),
                     Transform.compose(Pad.all(2), new ToChannels(vae.config().inChannels())), limit);
             LatentCacheWriter.write(vae, source, out, LatentCacheWriter.Options.defaults());
         }

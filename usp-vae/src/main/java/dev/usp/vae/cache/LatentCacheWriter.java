@@ -66,7 +66,7 @@ public final class LatentCacheWriter {
      * @throws IllegalArgumentException before any encoding when the images do not fit the VAE
      * @throws IOException when {@code dir} holds a cache made with other settings, or on I/O errors
      */
-    public static CacheManifest write(AutoencoderKL vae, ImageSource source, Path dir, Options options)
+    public static CacheManifest write(AutoencoderKL vae, LabelledImages source, Path dir, Options options)
             throws IOException {
         Shape chw = source.imageShape();
         vae.checkImages(new Shape(1, chw.get(0), chw.get(1), chw.get(2)));
@@ -109,7 +109,7 @@ public final class LatentCacheWriter {
         }
     }
 
-    private static void writeShard(AutoencoderKL vae, ImageSource source, Path file, CacheManifest.Shard shard,
+    private static void writeShard(AutoencoderKL vae, LabelledImages source, Path file, CacheManifest.Shard shard,
                                    Options options) throws IOException {
         Shape chw = source.imageShape();
         try (NDManager m = vae.manager().newSubManager()) {
@@ -118,7 +118,7 @@ public final class LatentCacheWriter {
             int[] labels = new int[shard.count()];
             for (int done = 0; done < shard.count(); done += options.batchSize()) {
                 int n = Math.min(options.batchSize(), shard.count() - done);
-                ImageSource.Batch batch = source.read(shard.start() + done, n);
+                LabelledImages.Batch batch = source.read(shard.start() + done, n);
                 System.arraycopy(batch.labels(), 0, labels, done, n);
                 // The encoder's activations live in a per-batch scope; only the moments stay for the shard.
                 try (NDManager step = m.newSubManager()) {

@@ -6,9 +6,10 @@ import java.util.Arrays;
 
 /**
  * Labelled images by index, as the latent cache reads them: NCHW floats in [-1, 1]. A minimal
- * interface that dataset classes can adapt to.
+ * interface that dataset classes can adapt to. (Not usp-eval's {@code ImageSource}, which streams
+ * unlabelled 8-bit images to a metric in order.)
  */
-public interface ImageSource {
+public interface LabelledImages {
 
     /** A run of images: {@code images} holds count * C * H * W floats in NCHW order. */
     record Batch(float[] images, int[] labels) {
@@ -24,13 +25,13 @@ public interface ImageSource {
     Batch read(int start, int count);
 
     /** An in-memory source over {@code labels.length} images of shape (C, H, W) stored in {@code images}. */
-    static ImageSource of(float[] images, int[] labels, Shape chw) {
+    static LabelledImages of(float[] images, int[] labels, Shape chw) {
         int per = Math.toIntExact(chw.size());
         if (chw.dimension() != 3 || images.length != (long) per * labels.length) {
             throw new IllegalArgumentException("images hold " + images.length + " floats, not " + labels.length
                     + " images of shape " + chw);
         }
-        return new ImageSource() {
+        return new LabelledImages() {
             @Override
             public int size() {
                 return labels.length;

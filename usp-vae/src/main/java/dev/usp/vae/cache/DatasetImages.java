@@ -10,11 +10,11 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * A core {@link Dataset} seen as the cache's {@link ImageSource}: each image through a
+ * A core {@link Dataset} seen as the cache's {@link LabelledImages}: each image through a
  * deterministic {@link Transform} (e.g. {@code Pad.all(2)} for Fashion-MNIST, the ADM centre crop
  * for an image folder), then to [-1, 1]. Images of a read are decoded in parallel.
  */
-public final class DatasetImageSource implements ImageSource {
+public final class DatasetImages implements LabelledImages {
 
     private final Dataset dataset;
     private final Transform transform;
@@ -27,7 +27,7 @@ public final class DatasetImageSource implements ImageSource {
      *
      * @throws IllegalArgumentException when the dataset is empty or its first sample is unreadable
      */
-    public DatasetImageSource(Dataset dataset, Transform transform, int limit) {
+    public DatasetImages(Dataset dataset, Transform transform, int limit) {
         this.dataset = dataset;
         this.transform = transform;
         this.size = limit > 0 ? Math.min(limit, dataset.size()) : dataset.size();
