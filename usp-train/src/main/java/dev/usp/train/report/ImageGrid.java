@@ -26,7 +26,7 @@ public final class ImageGrid {
      * {@code nrow} images per row, atomically.
      */
     public static void write(NDArray images, int nrow, Path png) throws IOException {
-        LinePlot.writePng(render(images, nrow), png);
+        Charts.writePng(render(images, nrow), png);
     }
 
     /**
