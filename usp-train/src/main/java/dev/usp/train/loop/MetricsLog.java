@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code metrics.jsonl}: one JSON object per logged step ({@code {"step":100,"epoch":0,
@@ -63,9 +64,10 @@ public final class MetricsLog implements AutoCloseable {
 
     /**
      * Opens the log as {@link #open(Path, long)} does and a new TensorBoard event file in its
-     * folder. After a resume ({@code resumeStep > 0}) the event file starts with a session-start
-     * event at {@link TensorBoardTags#resumeFrom}, so TensorBoard drops the values the dead run
-     * logged after its checkpoint, as the log itself does.
+     * folder. After a resume ({@code resumeStep > 0}, or a restart from step 0 beside earlier event
+     * files) the event file starts with a session-start event at {@link TensorBoardTags#resumeFrom},
+     * so TensorBoard drops the values the dead run logged after its checkpoint, as the log itself
+     * does.
      */
     public static MetricsLog open(Path file, long resumeStep, TensorBoardTags tags) throws IOException {
         EventFile events = EventFile.create(file.toAbsolutePath().getParent());
@@ -100,10 +102,17 @@ public final class MetricsLog implements AutoCloseable {
         }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
-        if (events != null && resumeStep > 0) {
+        if (events != null && (resumeStep > 0 || hasEarlierEvents(events))) {
             events.sessionStart(tags.resumeFrom(resumeStep));
         }
         return new MetricsLog(file, ch, tags, events);
+    }
+
+    /** Whether the folder of {@code events} holds other event files (a run restarted from step 0 left them). */
+    private static boolean hasEarlierEvents(EventFile events) throws IOException {
+        try (Stream<Path> files = Files.list(events.file().getParent())) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(EventFile.PREFIX) && !f.equals(events.file()));
+        }
     }
 
     /**

@@ -147,6 +147,24 @@ class EventFileTest {
     }
 
     @Test
+    void aRestartFromStepZeroDropsEverythingTheDeadRunLogged() throws IOException {
+        Path metrics = dir.resolve("metrics.jsonl");
+        TensorBoardTags steps = TensorBoardTags.steps();
+        try (MetricsLog log = MetricsLog.open(metrics, 0, steps, EventFile.create(dir, "h", () -> 10.0))) {
+            log.log(1, 0, Map.of("loss", 2.0));
+        }
+        try (MetricsLog log = MetricsLog.open(metrics, 0, steps, EventFile.create(dir, "h", () -> 20.0))) {
+            log.log(1, 0, Map.of("loss", 1.0));
+        }
+        List<EventReader.Event> first = EventReader.read(dir.resolve("events.out.tfevents.0000000010.h"));
+        assertEquals(List.of("version", "scalar"), first.stream().map(EventReader.Event::kind).toList(),
+                "a new run's file starts with no session start");
+        List<EventReader.Event> second = EventReader.read(dir.resolve("events.out.tfevents.0000000020.h"));
+        assertEquals(List.of("version", "start", "scalar"), second.stream().map(EventReader.Event::kind).toList());
+        assertEquals(1, second.get(1).step(), "the start purges from the first step the new run logs");
+    }
+
+    @Test
     void epoch1000xFollowsMaeForOneMicroBatchPerStep() {
         TensorBoardTags t = TensorBoardTags.epoch1000x(3, 1);
         // int((data_iter_step / 3 + epoch) * 1000) for data_iter_step, epoch = (0,0) (1,0) (2,0) (0,1)
