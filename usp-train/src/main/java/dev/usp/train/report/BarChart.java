@@ -49,6 +49,7 @@ public final class BarChart {
 
     /** Renders to an image (640 x 400). */
     public BufferedImage render() {
+        Charts.headless();
         CategoryChart chart = new CategoryChartBuilder().width(640).height(400).title(title).yAxisTitle(yLabel).build();
         CategoryStyler s = chart.getStyler();
         Charts.style(s);

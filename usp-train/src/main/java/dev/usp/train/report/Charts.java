@@ -24,14 +24,17 @@ final class Charts {
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
     };
 
-    static {
-        // Charts are drawn into images on machines without a display; set before AWT starts.
+    private Charts() {
+    }
+
+    /**
+     * Makes AWT headless unless {@code java.awt.headless} was given: charts are drawn into images
+     * on machines without a display. Called before a chart is built, as AWT reads it once.
+     */
+    static void headless() {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-    }
-
-    private Charts() {
     }
 
     /** Applies the shared look to a chart's styler. */

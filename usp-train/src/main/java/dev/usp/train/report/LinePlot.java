@@ -82,6 +82,7 @@ public final class LinePlot {
 
     /** Draws the plot. */
     public BufferedImage render() {
+        Charts.headless();
         XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xLabel)
                 .yAxisTitle(logY ? yLabel + " (log)" : yLabel).build();
         AxesChartStyler s = chart.getStyler();
