@@ -6,6 +6,7 @@ import dev.usp.app.UspCli;
 import dev.usp.eval.io.NpyHeader;
 import dev.usp.eval.io.NpzFile;
 import dev.usp.eval.testing.TinyLatentCache;
+import dev.usp.train.tensorboard.EventReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,14 @@ class GeneratorCliTest {
             try (var files = Files.list(dir.resolve(family).resolve("checkpoints"))) {
                 ckpt = files.filter(p -> p.toString().endsWith(".safetensors")).findFirst().orElseThrow();
             }
-            assertTrue(Files.isRegularFile(dir.resolve(family).resolve("samples").resolve("step-0000002.png")));
+            Path grid = dir.resolve(family).resolve("samples").resolve("step-0000002.png");
+            assertTrue(Files.isRegularFile(grid));
+            List<EventReader.Event> images = EventReader.readDir(dir.resolve(family)).stream()
+                    .filter(e -> e.kind().equals("image")).toList();
+            assertEquals(1, images.size(), "the preview grid is in the TensorBoard events");
+            assertEquals("samples", images.get(0).tag());
+            assertEquals(2, images.get(0).step());
+            assertArrayEquals(Files.readAllBytes(grid), images.get(0).png());
             Path out = dir.resolve(family + "-samples");
             assertEquals(0, UspCli.run("sample", "--ckpt", ckpt.toString(), "--num-samples", "3", "--batch-size", "2",
                     "--steps", "3", "--solver", "euler", "--cfg-scale", "1.5", "--out", out.toString(), "--seed", "9"));

@@ -9,6 +9,7 @@ import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.parallel.DataParallel;
+import dev.usp.train.tensorboard.TensorBoardTags;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +120,10 @@ final class ClsRun implements AutoCloseable {
                 .optAllowSkippedUpdates(runConfig.allowSkippedUpdates())
                 .optResume(resume)
                 .optBest("test_acc1", true, ClsSetup.evaluator(history, stepsPerEpoch, eval))
+                .optTensorBoard(TensorBoardTags.epoch1000x(stepsPerEpoch, optim.accumIter())
+                        .perEpoch("test_acc1", "perf/test_acc1", stepsPerEpoch)
+                        .perEpoch("test_acc5", "perf/test_acc5", stepsPerEpoch)
+                        .perEpoch("test_loss", "perf/test_loss", stepsPerEpoch))
                 .build();
         model().train(true);
         TrainingLoop.Result r = loop.run(model().manager(), state, step);

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** What fine-tuning and linear probing share: model construction, MAE loading, run folder, evaluation hook. */
@@ -101,7 +103,10 @@ final class ClsSetup {
         return steps;
     }
 
-    /** An evaluator for {@link TrainingLoop.Builder#optBest} that records into the history and returns top-1. */
+    /**
+     * An evaluator for {@link TrainingLoop.Builder#optBest} that records into the history and
+     * returns top-1, with top-5 and the test loss beside it ({@code test_acc5}, {@code test_loss}).
+     */
     static TrainingLoop.Evaluator evaluator(AccuracyHistory history, long stepsPerEpoch, Supplier<Accuracy> eval) {
         return step -> {
             Accuracy a = eval.get();
@@ -109,7 +114,10 @@ final class ClsSetup {
             LOG.info("step {} (epoch {}): test top-1 {}%, top-5 {}%, loss {} on {} images", step,
                     String.format("%.2f", (double) step / stepsPerEpoch), String.format("%.2f", a.top1()),
                     String.format("%.2f", a.top5()), String.format("%.4f", a.loss()), a.count());
-            return a.top1();
+            Map<String, Double> more = new LinkedHashMap<>();
+            more.put("test_acc5", a.top5());
+            more.put("test_loss", a.loss());
+            return new TrainingLoop.Score(a.top1(), more);
         };
     }
 

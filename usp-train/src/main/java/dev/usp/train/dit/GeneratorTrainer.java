@@ -133,7 +133,7 @@ public final class GeneratorTrainer {
                     .optAllowSkippedUpdates(config.allowSkippedUpdates());
             if (evaluation != null) {
                 loop.optBest(evaluation.name(), evaluation.higherIsBetter(),
-                        s -> evaluation.evaluator().evaluate(s, ema));
+                        s -> TrainingLoop.Score.of(evaluation.evaluator().evaluate(s, ema)));
             }
             TrainingLoop.Result r = loop.build().run(model.manager(), state, step::run);
             return new Result(run.dir(), r.startStep(), r.endStep(), r.lastLoss(), r.lastCheckpoint(), transfer);
@@ -246,7 +246,7 @@ public final class GeneratorTrainer {
             Ema.update(ema.trainableParameters(), dp.master().trainableParameters(), config.emaDecay());
             long done = ctx.step() + 1;
             if (config.sampleEvery() > 0 && done % config.sampleEvery() == 0) {
-                preview.write(done);
+                ctx.image(Preview.TAG, preview.write(done));
             }
             return result;
         }

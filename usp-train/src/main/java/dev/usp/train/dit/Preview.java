@@ -27,6 +27,9 @@ import java.util.Locale;
  */
 final class Preview {
 
+    /** The TensorBoard tag of the grids. */
+    static final String TAG = "samples";
+
     private static final Logger LOG = LoggerFactory.getLogger(Preview.class);
 
     private final GeneratorTrainConfig config;
@@ -41,8 +44,8 @@ final class Preview {
         this.dir = runDir.resolve("samples");
     }
 
-    /** Samples, decodes and writes the grid of step {@code step}. */
-    void write(long step) throws IOException {
+    /** Samples, decodes and writes the grid of step {@code step}; returns its file. */
+    Path write(long step) throws IOException {
         int n = config.sampleCount();
         int[] labels = new int[n];
         long[] seeds = new long[n];
@@ -59,6 +62,7 @@ final class Preview {
             ImageGrid.write(toImages(latents, m), (int) Math.ceil(Math.sqrt(n)), png);
         }
         LOG.info("step {}: wrote {} EMA samples to {}", step, n, png);
+        return png;
     }
 
     private NDArray toImages(NDArray latents, NDManager m) throws IOException {

@@ -6,6 +6,9 @@ import dev.usp.train.optim.Optimizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -25,6 +28,7 @@ public final class StepContext {
     private final NDManager manager;
     private final boolean allowSkippedUpdates;
     private boolean skipped;
+    private final Map<String, Path> images = new LinkedHashMap<>();
 
     StepContext(long step, long epoch, double lr, long seed, NDManager manager, boolean allowSkippedUpdates) {
         this.step = step;
@@ -72,6 +76,19 @@ public final class StepContext {
     /** Whether {@link #update} skipped this step's update. */
     boolean skipped() {
         return skipped;
+    }
+
+    /**
+     * Hands a PNG this step wrote (a preview grid) to the loop, which adds it to the run's
+     * TensorBoard events under {@code key} after the step, at the step's metrics x value.
+     */
+    public void image(String key, Path png) {
+        images.put(key, png);
+    }
+
+    /** The images handed over by {@link #image}, by key. */
+    Map<String, Path> images() {
+        return images;
     }
 
     /** The 0-based index of this optimiser step (= steps completed before it). */

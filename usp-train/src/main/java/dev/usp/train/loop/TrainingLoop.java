@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Numerics;
 import dev.usp.core.weights.StateDict;
+import dev.usp.train.tensorboard.TensorBoardTags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,9 @@ import java.util.function.LongToDoubleFunction;
  * {@code loss} and the extras as means over the steps since the previous line, and {@code lr} of
  * the last step: numbers a run computes, bit-identical between two runs with one seed on any
  * machine. What the machine's speed decides ({@code samples_per_s} over the same steps,
- * {@code time_s} since the loop started) goes to {@code timing.jsonl}.
+ * {@code time_s} since the loop started) goes to {@code timing.jsonl}. Every metrics value also
+ * goes to a TensorBoard event file in the run folder, under the tags and x-axis of
+ * {@link Builder#optTensorBoard}, with the images steps hand over through {@link StepContext#image}.
  *
  * <p><b>Exact resume.</b> If the step function draws its batch and all randomness from
  * {@link StepContext#random}/{@link StepContext#seed} or the engine (reseeded per step), then
@@ -56,8 +59,19 @@ public final class TrainingLoop {
     /** Scores the model at a checkpoint, for keeping the best one (e.g. FID, accuracy). */
     @FunctionalInterface
     public interface Evaluator {
-        /** The metric after {@code step} optimiser steps. */
-        double evaluate(long step) throws IOException;
+        /** The metric after {@code step} optimiser steps, with the values measured beside it. */
+        Score evaluate(long step) throws IOException;
+    }
+
+    /**
+     * What an evaluation gives: the metric that picks the best checkpoint, and further values
+     * logged beside it in the same metrics line (e.g. top-5 and the test loss beside top-1).
+     */
+    public record Score(double value, Map<String, Double> more) {
+        /** A metric alone. */
+        public static Score of(double value) {
+            return new Score(value, Map.of());
+        }
     }
 
     /**
@@ -99,6 +113,7 @@ public final class TrainingLoop {
     private final Evaluator bestEvaluator;
     private final double maxSeconds;
     private final boolean allowSkippedUpdates;
+    private final TensorBoardTags tensorBoard;
 
     private TrainingLoop(Builder b) {
         run = b.run;
@@ -120,6 +135,7 @@ public final class TrainingLoop {
         bestEvaluator = b.bestEvaluator;
         maxSeconds = b.maxSeconds;
         allowSkippedUpdates = b.allowSkippedUpdates;
+        tensorBoard = b.tensorBoard;
     }
 
     /** A builder: {@code setX} for required values, {@code optX} for the rest. */
@@ -149,7 +165,7 @@ public final class TrainingLoop {
         long skipped = 0;
         boolean stoppedByBudget = false;
         long startNanos = System.nanoTime();
-        try (MetricsLog metrics = MetricsLog.open(run.metrics(), start);
+        try (MetricsLog metrics = MetricsLog.open(run.metrics(), start, tensorBoard);
              MetricsLog timing = MetricsLog.open(run.timing(), start)) {
             for (long step = start; step < end; step++) {
                 if (reseedEngine) {
@@ -187,6 +203,9 @@ public final class TrainingLoop {
                     metrics.log(done, epochOf(step), window.means(stepLr));
                     timing.log(done, epochOf(step), window.timing());
                     window.reset();
+                }
+                for (Map.Entry<String, Path> image : ctx.images().entrySet()) {
+                    metrics.image(image.getKey(), done, image.getValue());
                 }
                 progress.update(done, r.loss(), stepLr, window.lastSamplesPerSecond, done == end);
                 if ((checkpointEvery > 0 && done % checkpointEvery == 0) || done == end) {
@@ -243,13 +262,17 @@ public final class TrainingLoop {
         }
         LOG.info("saved checkpoint {}", file);
         if (bestEvaluator != null) {
-            double metric = bestEvaluator.evaluate(done);
+            Score score = bestEvaluator.evaluate(done);
+            double metric = score.value();
             if (!Double.isFinite(metric)) {
                 throw new NonFiniteTrainingException(done - 1, epochOf(done), bestName, metric,
                         " when evaluating the checkpoint just saved (its model gives non-finite samples or features)",
                         file);
             }
-            metrics.log(done, epochOf(done), Map.of(bestName, metric));
+            Map<String, Double> line = new LinkedHashMap<>();
+            line.put(bestName, metric);
+            line.putAll(score.more());
+            metrics.log(done, epochOf(done), line);
             if (store.offerBest(done, metric, bestHigherIsBetter)) {
                 LOG.info("step {}: new best {} = {}", done, bestName, metric);
             }
@@ -350,6 +373,7 @@ public final class TrainingLoop {
         private Evaluator bestEvaluator;
         private double maxSeconds;
         private boolean allowSkippedUpdates;
+        private TensorBoardTags tensorBoard = TensorBoardTags.steps();
 
         private Builder() {
         }
@@ -470,6 +494,16 @@ public final class TrainingLoop {
          */
         public Builder optAllowSkippedUpdates(boolean value) {
             allowSkippedUpdates = value;
+            return this;
+        }
+
+        /**
+         * The TensorBoard tags and x-axis of the metrics; default {@link TensorBoardTags#steps()}
+         * (each key under its name against the step). Trainers that follow an official script's
+         * TensorBoard logging name its tags and axis here.
+         */
+        public Builder optTensorBoard(TensorBoardTags value) {
+            tensorBoard = value;
             return this;
         }
 

@@ -25,5 +25,16 @@
  *             return StepResult.of(loss, b.size());
  *         });
  * }</pre>
+ *
+ * <p><b>Why the progress line is not {@code me.tongfei:progressbar}</b> (0.10.1, checked for issue
+ * 15). Most runs have no terminal (CI, {@code nohup}, a scheduler's log), and there the line must be
+ * an SLF4J INFO line every {@code progressLogSeconds} and one at the last step, written by the
+ * training thread. The library's only non-terminal path, {@code DelegatingProgressBarConsumer},
+ * renders from a shared scheduled thread at a fixed rate (so log lines come from another thread,
+ * not tied to step completion, and the last step's line only from {@code close()}), sizes the bar
+ * through {@code TerminalUtils.getTerminalWidth()} unless given a width, and the library requires
+ * JLine 3 (about 1.1 MB, declared in its {@code module-info}) for terminal detection. That is a
+ * thread and a megabyte for what {@code Progress} does in 80 lines, and it would still need the
+ * same code around it for loss, lr and samples/s.
  */
 package dev.usp.train.loop;

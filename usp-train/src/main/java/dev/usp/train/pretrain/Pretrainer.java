@@ -18,6 +18,7 @@ import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
+import dev.usp.train.tensorboard.TensorBoardTags;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroups;
@@ -120,6 +121,7 @@ public final class Pretrainer {
                     .optKeepLast(cfg.run().keepLast())
                     .optAllowSkippedUpdates(cfg.run().allowSkippedUpdates())
                     .optResume(resume)
+                    .optTensorBoard(TensorBoardTags.epoch1000x(stepsPerEpoch, accum).rename("loss", "train_loss"))
                     .build()
                     .run(mae.manager(), state, ctx -> {
                         opt.zeroGrad();

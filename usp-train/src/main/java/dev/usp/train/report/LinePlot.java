@@ -1,39 +1,35 @@
 package dev.usp.train.report;
 
 import dev.usp.core.io.AtomicFiles;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
-import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A small headless line chart written as PNG: title, axis labels, 1-2-5 ticks (decades on a log
- * y axis), grid, one polyline per series and a legend. Used for loss curves, FD-vs-steps and
- * accuracy plots. Non-finite points (and non-positive ones on a log axis) break the line.
+ * A headless line chart written as PNG, drawn by XChart: title, axis labels, grid, one line per
+ * series and a legend. Used for loss curves, FD-vs-steps and accuracy plots. Non-finite points
+ * (and non-positive ones on a log axis) break the line; a series with a single point shows it as
+ * a dot.
  */
 public final class LinePlot {
 
-    private static final Color[] PALETTE = {
-        new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
-    };
-    private static final int LEFT = 78;
-    private static final int RIGHT = 24;
-    private static final int TOP = 36;
-    private static final int BOTTOM = 54;
+    private static final int MIN_WIDTH = 160;
+    private static final int MIN_HEIGHT = 120;
 
-    private record Series(String name, double[] x, double[] y, Color color) {
+    private record Series(String name, double[] x, double[] y) {
     }
 
     private final String title;
@@ -59,7 +55,7 @@ public final class LinePlot {
 
     /** Image size in pixels; default 800 x 500. */
     public LinePlot size(int widthPx, int heightPx) {
-        if (widthPx < LEFT + RIGHT + 20 || heightPx < TOP + BOTTOM + 20) {
+        if (widthPx < MIN_WIDTH || heightPx < MIN_HEIGHT) {
             throw new IllegalArgumentException("plot size " + widthPx + "x" + heightPx + " is too small");
         }
         width = widthPx;
@@ -76,258 +72,108 @@ public final class LinePlot {
         if (x.length != y.length) {
             throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but " + y.length + " y values");
         }
-        series.add(new Series(name, x.clone(), y.clone(), PALETTE[series.size() % PALETTE.length]));
+        series.add(new Series(name, x.clone(), y.clone()));
         return this;
     }
 
     /** Writes the plot as a PNG file, atomically. */
     public void write(Path png) throws IOException {
-        writePng(render(), png);
+        AtomicFiles.writePng(render(), png);
     }
 
     /** Draws the plot. */
     public BufferedImage render() {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            Axis xa = Axis.of(values(true), false);
-            Axis ya = Axis.of(values(false), logY);
-            drawFrame(g, xa, ya);
-            for (Series s : series) {
-                drawSeries(g, s, xa, ya);
+        Charts.headless();
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xLabel)
+                .yAxisTitle(logY ? yLabel + " (log)" : yLabel).build();
+        AxesChartStyler s = chart.getStyler();
+        Charts.style(s);
+        s.setYAxisLogarithmic(logY);
+        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        s.setPlotGridLinesColor(new Color(0xe6e6e6));
+        int drawn = 0;
+        for (int i = 0; i < series.size(); i++) {
+            Series d = series.get(i);
+            double[][] xy = usable(d);
+            if (xy[0].length == 0) {
+                continue;   // nothing to draw; XChart refuses an empty series
             }
-            drawLegend(g);
-        } finally {
-            g.dispose();
+            XYSeries line = chart.addSeries(d.name, xy[0], xy[1]);
+            line.setLineColor(Charts.PALETTE[i % Charts.PALETTE.length]);
+            line.setMarkerColor(Charts.PALETTE[i % Charts.PALETTE.length]);
+            line.setLineStyle(new BasicStroke(1.6f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            line.setMarker(xy[0].length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            drawn++;
         }
-        return img;
+        if (drawn > 0) {
+            addSpacingBreaker(chart);
+        }
+        if (drawn == 0) {
+            chart.setTitle(title + " (no data)");
+            s.setLegendVisible(false);
+            XYSeries none = chart.addSeries(" ", new double[] {0, 1}, new double[] {1, 1});
+            none.setLineColor(new Color(0, 0, 0, 0));
+            none.setMarker(SeriesMarkers.NONE);
+            none.setShowInLegend(false);
+        }
+        return Charts.render(chart);
     }
 
-    private List<Double> values(boolean xs) {
-        List<Double> out = new ArrayList<>();
-        for (Series s : series) {
-            for (int i = 0; i < s.x.length; i++) {
-                if (usable(s.x[i], s.y[i])) {
-                    out.add(xs ? s.x[i] : s.y[i]);
+    /**
+     * XChart 3.8.8 puts a tick at every distinct data value when the values of an axis are equally
+     * spaced (steps 10, 20, ..., 500 are), which packs the labels edge to edge. One hidden point
+     * inside the data range at uneven coordinates makes it choose 1-2-5 ticks as for any data.
+     */
+    private void addSpacingBreaker(XYChart chart) {
+        double xLo = Double.POSITIVE_INFINITY;
+        double xHi = Double.NEGATIVE_INFINITY;
+        double yLo = Double.POSITIVE_INFINITY;
+        double yHi = Double.NEGATIVE_INFINITY;
+        for (XYSeries line : chart.getSeriesMap().values()) {
+            double[] x = line.getXData();
+            double[] y = line.getYData();
+            for (int i = 0; i < x.length; i++) {
+                if (!Double.isNaN(y[i])) {
+                    xLo = Math.min(xLo, x[i]);
+                    xHi = Math.max(xHi, x[i]);
+                    yLo = Math.min(yLo, y[i]);
+                    yHi = Math.max(yHi, y[i]);
                 }
             }
         }
-        return out;
+        double f = 0.3819660112501051;   // the golden section: never on an even grid
+        double y = logY ? yLo * Math.pow(yHi / yLo, f) : yLo + (yHi - yLo) * f;
+        XYSeries hidden = chart.addSeries(" ", new double[] {xLo + (xHi - xLo) * f}, new double[] {y});
+        hidden.setMarker(SeriesMarkers.NONE);
+        hidden.setLineColor(new Color(0, 0, 0, 0));
+        hidden.setShowInLegend(false);
     }
 
-    private boolean usable(double x, double y) {
-        return Double.isFinite(x) && Double.isFinite(y) && (!logY || y > 0);
-    }
-
-    private int plotW() {
-        return width - LEFT - RIGHT;
-    }
-
-    private int plotH() {
-        return height - TOP - BOTTOM;
-    }
-
-    private double px(Axis a, double x) {
-        return LEFT + a.fraction(x) * plotW();
-    }
-
-    private double py(Axis a, double y) {
-        return TOP + (1 - a.fraction(y)) * plotH();
-    }
-
-    private void drawFrame(Graphics2D g, Axis xa, Axis ya) {
-        FontMetrics fm = g.getFontMetrics();
-        for (double t : xa.ticks()) {
-            int x = (int) Math.round(px(xa, t));
-            g.setColor(new Color(0xe6e6e6));
-            g.drawLine(x, TOP, x, TOP + plotH());
-            g.setColor(Color.DARK_GRAY);
-            g.drawLine(x, TOP + plotH(), x, TOP + plotH() + 5);
-            String label = Axis.format(t);
-            g.drawString(label, x - fm.stringWidth(label) / 2, TOP + plotH() + 7 + fm.getAscent());
-        }
-        for (double t : ya.ticks()) {
-            int y = (int) Math.round(py(ya, t));
-            g.setColor(new Color(0xe6e6e6));
-            g.drawLine(LEFT, y, LEFT + plotW(), y);
-            g.setColor(Color.DARK_GRAY);
-            g.drawLine(LEFT - 5, y, LEFT, y);
-            String label = Axis.format(t);
-            g.drawString(label, LEFT - 8 - fm.stringWidth(label), y + fm.getAscent() / 2 - 1);
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(LEFT, TOP, plotW(), plotH());
-        g.setFont(g.getFont().deriveFont(Font.BOLD, 14f));
-        FontMetrics tm = g.getFontMetrics();
-        g.drawString(title, (width - tm.stringWidth(title)) / 2, TOP - 12);
-        g.setFont(g.getFont().deriveFont(Font.PLAIN, 12f));
-        g.drawString(xLabel, LEFT + (plotW() - fm.stringWidth(xLabel)) / 2, height - 12);
-        String yText = logY ? yLabel + " (log)" : yLabel;
-        AffineTransform saved = g.getTransform();
-        g.rotate(-Math.PI / 2);
-        g.drawString(yText, -(TOP + (plotH() + fm.stringWidth(yText)) / 2), 16);
-        g.setTransform(saved);
-        if (ya.empty) {
-            g.drawString("no data", LEFT + plotW() / 2 - fm.stringWidth("no data") / 2, TOP + plotH() / 2);
-        }
-    }
-
-    private void drawSeries(Graphics2D g, Series s, Axis xa, Axis ya) {
-        g.setColor(s.color);
-        g.setStroke(new BasicStroke(1.6f));
-        Path2D.Double path = new Path2D.Double();
-        boolean pen = false;
-        int points = 0;
-        for (int i = 0; i < s.x.length; i++) {
-            if (!usable(s.x[i], s.y[i])) {
-                pen = false;
+    /**
+     * The points XChart can draw: finite x; y NaN (a gap) where it is not finite, or not
+     * positive on a log axis. Empty when no point has a drawable y.
+     */
+    private double[][] usable(Series d) {
+        int n = 0;
+        int drawable = 0;
+        double[] x = new double[d.x.length];
+        double[] y = new double[d.x.length];
+        for (int i = 0; i < d.x.length; i++) {
+            if (!Double.isFinite(d.x[i])) {
                 continue;
             }
-            double x = px(xa, s.x[i]);
-            double y = py(ya, s.y[i]);
-            if (pen) {
-                path.lineTo(x, y);
-            } else {
-                path.moveTo(x, y);
-                pen = true;
-            }
-            points++;
+            boolean ok = Double.isFinite(d.y[i]) && (!logY || d.y[i] > 0);
+            x[n] = d.x[i];
+            y[n] = ok ? d.y[i] : Double.NaN;
+            drawable += ok ? 1 : 0;
+            n++;
         }
-        g.draw(path);
-        if (points == 1) {
-            g.fillOval((int) path.getCurrentPoint().getX() - 3, (int) path.getCurrentPoint().getY() - 3, 6, 6);
-        }
-        g.setStroke(new BasicStroke(1f));
+        return drawable == 0 ? new double[2][0] : new double[][] {Arrays.copyOf(x, n), Arrays.copyOf(y, n)};
     }
 
-    private void drawLegend(Graphics2D g) {
-        if (series.isEmpty()) {
-            return;
-        }
-        FontMetrics fm = g.getFontMetrics();
-        int textW = 0;
-        for (Series s : series) {
-            textW = Math.max(textW, fm.stringWidth(s.name));
-        }
-        int lineH = fm.getHeight();
-        int boxW = textW + 44;
-        int boxH = lineH * series.size() + 8;
-        int x0 = LEFT + plotW() - boxW - 8;
-        int y0 = TOP + 8;
-        g.setColor(new Color(255, 255, 255, 220));
-        g.fillRect(x0, y0, boxW, boxH);
-        g.setColor(Color.GRAY);
-        g.drawRect(x0, y0, boxW, boxH);
-        for (int i = 0; i < series.size(); i++) {
-            Series s = series.get(i);
-            int y = y0 + 4 + lineH * i + lineH / 2;
-            g.setColor(s.color);
-            g.setStroke(new BasicStroke(2f));
-            g.drawLine(x0 + 6, y, x0 + 30, y);
-            g.setStroke(new BasicStroke(1f));
-            g.setColor(Color.BLACK);
-            g.drawString(s.name, x0 + 36, y + fm.getAscent() / 2 - 1);
-        }
-    }
-
-    /** Writes an image as PNG, atomically. */
-    static void writePng(BufferedImage img, Path png) throws IOException {
-        AtomicFiles.writePng(img, png);
-    }
-
-    /** One axis: its data range (log10 of it on a log axis), ticks, and number formatting. */
-    private static final class Axis {
-        final double lo;
-        final double hi;
-        final boolean log;
-        final boolean empty;
-
-        private Axis(double lo, double hi, boolean log, boolean empty) {
-            this.lo = lo;
-            this.hi = hi;
-            this.log = log;
-            this.empty = empty;
-        }
-
-        static Axis of(List<Double> values, boolean log) {
-            if (values.isEmpty()) {
-                return new Axis(0, 1, log, true);
-            }
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = Double.NEGATIVE_INFINITY;
-            for (double v : values) {
-                double t = log ? Math.log10(v) : v;
-                lo = Math.min(lo, t);
-                hi = Math.max(hi, t);
-            }
-            if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
-                double pad = log ? 0.5 : Math.max(Math.abs(hi) * 0.1, 1);
-                lo -= pad;
-                hi += pad;
-            } else {
-                double pad = (hi - lo) * 0.04;
-                lo -= pad;
-                hi += pad;
-            }
-            return new Axis(lo, hi, log, false);
-        }
-
-        double fraction(double v) {
-            double t = log ? Math.log10(v) : v;
-            return (t - lo) / (hi - lo);
-        }
-
-        /** Tick values in data units (1-2-5 steps; decades, or 1-2-5 per decade, on a log axis). */
-        List<Double> ticks() {
-            List<Double> out = new ArrayList<>();
-            if (log) {
-                int d0 = (int) Math.floor(lo);
-                int d1 = (int) Math.ceil(hi);
-                int[] mult = d1 - d0 <= 3 ? new int[] {1, 2, 5} : new int[] {1};
-                int every = Math.max(1, (d1 - d0) / 8);
-                for (int d = d0; d <= d1; d += every) {
-                    for (int m : mult) {
-                        double v = m * Math.pow(10, d);
-                        double t = Math.log10(v);
-                        if (t >= lo && t <= hi) {
-                            out.add(v);
-                        }
-                    }
-                }
-                return out;
-            }
-            double step = niceStep((hi - lo) / 6);
-            for (double t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-                out.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
-            }
-            return out;
-        }
-
-        static double niceStep(double raw) {
-            double p = Math.pow(10, Math.floor(Math.log10(raw)));
-            double f = raw / p;
-            return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
-        }
-
-        static String format(double v) {
-            double a = Math.abs(v);
-            if (a == 0) {
-                return "0";
-            }
-            if (a >= 1e6 || a < 1e-3) {
-                String[] parts = String.format(Locale.ROOT, "%.2e", v).split("e");
-                return trimZeros(parts[0]) + "e" + Integer.parseInt(parts[1]);
-            }
-            return trimZeros(String.format(Locale.ROOT, "%.4f", v));
-        }
-
-        private static String trimZeros(String decimal) {
-            return decimal.contains(".") ? decimal.replaceAll("0+$", "").replaceAll("\\.$", "") : decimal;
-        }
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "LinePlot(%s, %d series)", title, series.size());
     }
 }

@@ -10,6 +10,7 @@ import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.core.data.Pad;
 import dev.usp.train.loop.MetricsLog;
+import dev.usp.train.tensorboard.TensorBoardTags;
 import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.RunDir;
 import dev.usp.core.engine.Seeds;
@@ -139,12 +140,13 @@ public final class VaeTrainer {
                 VaeFiles.save(scaled, run.file(VaeFiles.WEIGHTS), config.preset());
             }
             long epoch = r.endStep() / Math.max(1, trainSet.size() / config.batchSize());
-            try (MetricsLog metrics = MetricsLog.open(run.metrics(), r.endStep());
+            try (MetricsLog metrics = MetricsLog.open(run.metrics(), r.endStep(), TensorBoardTags.steps());
                  MetricsLog timing = MetricsLog.open(run.timing(), r.endStep())) {
                 Map<String, Double> values = new LinkedHashMap<>();
                 values.put("test_psnr", psnr);
                 values.put("scale_factor", scale);
                 metrics.log(r.endStep(), epoch, values);
+                metrics.image("reconstructions", r.endStep(), run.file(GRID));
                 timing.log(r.endStep(), epoch, Map.of("train_seconds", seconds));
             }
             LOG.info("step {}: test PSNR {} dB on {} images, scale factor {}; wrote {}", r.endStep(), psnr,

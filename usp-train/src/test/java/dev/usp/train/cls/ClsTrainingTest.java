@@ -21,6 +21,7 @@ import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import dev.usp.train.tensorboard.EventReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +96,23 @@ class ClsTrainingTest {
         assertTrue(r.bestTop1() >= 75, "top-1 " + r.bestTop1() + "% on 4 separable classes (chance 25%)");
         assertEquals(100.0, r.bestTop5(), "top-5 of 4 classes is every class");
         assertTrue(Files.isRegularFile(r.runDir().resolve(AccuracyHistory.PLOT)));
-        assertEquals(8, AccuracyHistory.open(r.runDir()).entries().size(), "one evaluation per epoch");
+        List<AccuracyHistory.Entry> evals = AccuracyHistory.open(r.runDir()).entries();
+        assertEquals(8, evals.size(), "one evaluation per epoch");
+        // TensorBoard as MAE's main_linprobe: perf/test_acc1, _acc5, _loss against the epoch just trained
+        List<EventReader.Event> tb = EventReader.readDir(r.runDir());
+        for (String tag : List.of("perf/test_acc1", "perf/test_acc5", "perf/test_loss")) {
+            List<String> expected = new ArrayList<>();
+            for (int epoch = 0; epoch < evals.size(); epoch++) {
+                Accuracy a = evals.get(epoch).accuracy();
+                double v = tag.endsWith("acc1") ? a.top1() : tag.endsWith("acc5") ? a.top5() : a.loss();
+                expected.add(epoch + " " + (float) v);
+            }
+            assertEquals(expected, tb.stream().filter(e -> tag.equals(e.tag())).map(e -> e.step() + " " + e.value())
+                    .toList(), tag);
+        }
+        // loss every 4 steps (log_every), at MAE's epoch_1000x of the last step: int((3 / 4 + epoch) * 1000)
+        assertEquals(List.of(750L, 1750L, 2750L, 3750L, 4750L, 5750L, 6750L, 7750L),
+                tb.stream().filter(e -> "loss".equals(e.tag())).map(EventReader.Event::step).toList());
     }
 
     @Test

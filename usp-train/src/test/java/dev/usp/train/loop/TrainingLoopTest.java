@@ -1,11 +1,15 @@
 package dev.usp.train.loop;
 
 import dev.usp.core.engine.ProcessMemory;
+import dev.usp.train.tensorboard.EventReader;
+import dev.usp.train.tensorboard.TensorBoardTags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,6 +70,48 @@ class TrainingLoopTest {
         assertTrue(Files.size(run.file(RunDir.LOSS_PLOT)) > 0);
         assertEquals(run.checkpoints().resolve("step-000000012.safetensors"),
                 CheckpointStore.findLatest(run.dir()).orElseThrow());
+    }
+
+    @Test
+    void everyMetricsValueAndEveryHandedImageReachTheEventFile() throws IOException {
+        RunDir run = RunDir.create(root, "tensorboard", CONFIG);
+        Path png = run.file("grid.png");
+        ImageIO.write(new BufferedImage(5, 4, BufferedImage.TYPE_INT_RGB), "png", png.toFile());
+        TensorBoardTags tags = TensorBoardTags.epoch1000x(3, 1).rename("loss", "train_loss")
+                .perEpoch("acc", "perf/acc", 3);
+        try (TinyRegression t = new TinyRegression(3)) {
+            loop(run, 6).optLogEvery(2).optStepsPerEpoch(3).optCheckpointEvery(3).optTensorBoard(tags)
+                    .optBest("acc", true, s -> new TrainingLoop.Score(s / 10.0, Map.of("acc5", s / 5.0)))
+                    .build().run(t.manager, t, ctx -> {
+                        if (ctx.step() == 1) {
+                            ctx.image("samples", png);
+                        }
+                        return t.step(ctx);
+                    });
+        }
+        List<String> expected = new ArrayList<>();
+        for (Map<String, Double> row : MetricsLog.read(run.metrics())) {
+            long step = row.get("step").longValue();
+            row.forEach((k, v) -> {
+                if (!k.equals("step") && !k.equals("epoch")) {
+                    expected.add(tags.tag(k) + " " + tags.x(k, step) + " " + v.floatValue());
+                }
+            });
+            if (step == 2) {
+                expected.add("samples 333 5x4");   // handed over in the step that completed step 2
+            }
+        }
+        List<String> actual = new ArrayList<>();
+        for (EventReader.Event e : EventReader.readDir(run.dir())) {
+            if (e.kind().equals("scalar")) {
+                actual.add(e.tag() + " " + e.step() + " " + e.value());
+            } else if (e.kind().equals("image")) {
+                actual.add(e.tag() + " " + e.step() + " " + e.width() + "x" + e.height());
+            }
+        }
+        assertEquals(expected, actual);
+        assertTrue(actual.containsAll(List.of("perf/acc 0 0.3", "acc5 666 0.6", "perf/acc 1 0.6", "acc5 1666 1.2")),
+                actual.toString());
     }
 
     @Test
@@ -160,7 +206,7 @@ class TrainingLoopTest {
         RunDir run = RunDir.create(root, "nan-metric", CONFIG);
         try (TinyRegression t = new TinyRegression(3)) {
             NonFiniteTrainingException e = assertThrows(NonFiniteTrainingException.class, () ->
-                    loop(run, 20).optCheckpointEvery(5).optBest("fd", false, step -> step == 10 ? Double.NaN : 1.0)
+                    loop(run, 20).optCheckpointEvery(5).optBest("fd", false, step -> TrainingLoop.Score.of(step == 10 ? Double.NaN : 1.0))
                             .build().run(t.manager, t, t::step));
             assertEquals("fd", e.quantity());
             assertEquals(run.checkpoints().resolve("step-000000010.safetensors"), e.lastCheckpoint());

@@ -10,6 +10,7 @@ import dev.usp.core.weights.StateDict;
 import dev.usp.train.data.LatentBatches;
 import dev.usp.train.data.LatentSource;
 import dev.usp.train.loop.MetricsLog;
+import dev.usp.train.tensorboard.EventReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +80,15 @@ class PretrainerTest {
             double first = loss[0];
             double last = loss[loss.length - 1];
             assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
+            // TensorBoard as MAE's engine_pretrain: train_loss and lr against epoch_1000x (10 steps per epoch)
+            List<EventReader.Event> tb = EventReader.readDir(r.runDir()).stream()
+                    .filter(e -> "train_loss".equals(e.tag())).toList();
+            assertEquals(loss.length, tb.size());
+            for (int i = 0; i < loss.length; i++) {
+                assertEquals(100L * i, tb.get(i).step());
+                assertEquals((float) loss[i], tb.get(i).value());
+            }
+            assertEquals(loss.length, EventReader.readDir(r.runDir()).stream().filter(e -> "lr".equals(e.tag())).count());
             try (StateDict sd = SafeTensors.read(r.checkpoint(), root)) {
                 assertTrue(sd.contains("model.blocks.0.attn.qkv.weight"));
                 assertTrue(sd.contains("model.decoder_pred.weight"));

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -76,6 +78,43 @@ class PlotsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new LinePlot("t", "x", "y").add("bad", new double[3], new double[2]));
         assertTrue(e.getMessage().contains("'bad'"), e.getMessage());
+    }
+
+    @Test
+    void twoRendersOfOnePlotAreByteIdentical() throws IOException {
+        double[] x = new double[50];
+        double[] y = new double[50];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 10 * (i + 1);
+            y[i] = 1.0 / (i + 1);
+        }
+        Path a = dir.resolve("a.png");
+        Path b = dir.resolve("b.png");
+        new LinePlot("loss", "step", "loss").logY(true).add("loss", x, y).write(a);
+        new LinePlot("loss", "step", "loss").logY(true).add("loss", x, y).write(b);
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        Path c = dir.resolve("c.png");
+        Path d = dir.resolve("d.png");
+        new BarChart("top-1", "%", List.of("probe", "fine-tune")).add("USP", 71.2, 85.6).add("random", 60.1, Double.NaN)
+                .write(c);
+        new BarChart("top-1", "%", List.of("probe", "fine-tune")).add("USP", 71.2, 85.6).add("random", 60.1, Double.NaN)
+                .write(d);
+        assertArrayEquals(Files.readAllBytes(c), Files.readAllBytes(d));
+        assertEquals("true", System.getProperty("java.awt.headless"), "charts are drawn headless");
+    }
+
+    @Test
+    void barChartDrawsEachSeriesInItsColourAndRejectsAShortSeries() throws IOException {
+        Path png = dir.resolve("bars.png");
+        new BarChart("top-1", "%", List.of("probe", "fine-tune")).add("USP", 71.2, 85.6).add("random", 60.1, 80.0)
+                .write(png);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(640, img.getWidth());
+        assertEquals(400, img.getHeight());
+        assertTrue(hasColour(img, 0x1f77b4) && hasColour(img, 0xff7f0e), "both series colours appear");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BarChart("t", "y", List.of("a", "b")).add("short", 1.0));
+        assertTrue(e.getMessage().contains("'short'"), e.getMessage());
     }
 
     @Test

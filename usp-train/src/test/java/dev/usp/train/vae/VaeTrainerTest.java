@@ -13,6 +13,7 @@ import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
 import dev.usp.vae.weights.VaeFiles;
 import org.junit.jupiter.api.BeforeAll;
+import dev.usp.train.tensorboard.EventReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +71,13 @@ class VaeTrainerTest {
             for (String f : List.of("vae.safetensors", "vae.json", "reconstructions.png", "loss.png", "config.yaml")) {
                 assertTrue(Files.isRegularFile(r.run().file(f)), f);
             }
+            List<EventReader.Event> tb = EventReader.readDir(r.run().dir());
+            EventReader.Event grid = tb.stream().filter(e -> e.kind().equals("image")).findFirst().orElseThrow();
+            assertEquals("reconstructions", grid.tag());
+            assertEquals(14, grid.step());
+            assertArrayEquals(Files.readAllBytes(r.run().file(VaeTrainer.GRID)), grid.png());
+            assertEquals(List.of("14 " + (float) r.testPsnr()), tb.stream().filter(e -> "test_psnr".equals(e.tag()))
+                    .map(e -> e.step() + " " + e.value()).toList());
             try (AutoencoderKL vae = VaeFiles.load(r.run().dir(), m)) {
                 assertEquals(TINY.withScaleFactor(r.scaleFactor()), vae.config());
             }
