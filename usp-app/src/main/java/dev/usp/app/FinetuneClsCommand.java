@@ -42,7 +42,7 @@ public final class FinetuneClsCommand implements Callable<Integer> {
         }
         List<Device> devices = common.devices();
         LOG.info(Devices.describe(devices));
-        System.out.println(ClassifierFinetune.run(config, common.seed(), devices, resume).summary());
+        System.out.println(ClassifierFinetune.run(config, config.seed(), devices, resume).summary());
         return 0;
     }
 }

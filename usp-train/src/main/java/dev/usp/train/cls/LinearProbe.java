@@ -69,8 +69,8 @@ public final class LinearProbe {
      */
     public static ClsResult run(LinprobeConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {
-        ClsDataConfig data = config.data();
-        try (ClsRun frame = ClsRun.open("linear probe", data, config.model(), config.optim(), config.finetune(), true,
+        ClsDataConfig data = config.classifierData();
+        try (ClsRun frame = ClsRun.open("linear probe", data, config.model(), config.schedule(), config.finetune(), true,
                 seed, devices)) {
             LOG.info("skip depth {}, pool {}, precomputed features {}", config.model().skipDepth(),
                     config.model().pool(), config.precomputeFeatures());
@@ -84,15 +84,15 @@ public final class LinearProbe {
             LOG.info("trainable (head): {} of {} parameters", headSize, model.parameterCount());
             boolean pre = config.precomputeFeatures();
             int chunk = data.evalBatchSize();
-            try (Lars opt = new Lars(head, ParamGroups.single(head, config.optim().weightDecay()));
+            try (Lars opt = new Lars(head, ParamGroups.single(head, config.schedule().weightDecay()));
                  FeatureTable table = pre
                          ? FeatureTable.compute(model, frame.train, data.latent(), chunk, true, model.manager()) : null;
                  FeatureTable testTable = pre
                          ? FeatureTable.compute(model, frame.test, LatentInput.MEAN, chunk, false, model.manager())
                          : null) {
-                Trainer trainer = new Trainer(frame.dp, opt, frame.batches, table, config.optim().accumIter(),
+                Trainer trainer = new Trainer(frame.dp, opt, frame.batches, table, config.schedule().accumIter(),
                         data.numClasses());
-                return frame.fit(config.run(), config, resume, seed, trainer.state(), trainer::step,
+                return frame.fit(config.runSettings(), config, resume, seed, trainer.state(), trainer::step,
                         () -> evaluate(model, frame.test, testTable, data.evalBatchSize()),
                         "linear probe " + config.model().name());
             }
