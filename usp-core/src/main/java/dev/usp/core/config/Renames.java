@@ -43,7 +43,7 @@ final class Renames {
     }
 
     /**
-     * The raw tree with every old key moved to its new key (a copy; the input is left alone).
+     * The raw tree with every old key moved to its new key (the input is left alone).
      *
      * @param source "file ..." or "--set ...", for the warning
      */
@@ -76,30 +76,34 @@ final class Renames {
         return root;
     }
 
-    /** The mapping that holds the last part of {@code path}; created when asked; null when absent or not a mapping. */
+    /**
+     * The mapping that holds the last part of {@code path}; created when asked; null when absent or
+     * not a mapping. Each mapping on the way is replaced by a copy first, so that the caller's tree
+     * (and any YAML alias that shares a mapping) is left alone; only the path is copied, which
+     * keeps a self-referencing alias finite.
+     */
     private static Map<String, Object> parent(Map<String, Object> root, String[] path, boolean create) {
         Map<String, Object> level = root;
         for (int i = 0; i < path.length - 1; i++) {
             Object next = level.get(path[i]);
-            if (next == null && create && !level.containsKey(path[i])) {
+            if (next == null && create) {           // absent, or an empty block ("run:" with nothing under it)
                 next = new LinkedHashMap<String, Object>();
-                level.put(path[i], next);
             }
-            if (!(next instanceof Map<?, ?>)) {
+            if (!(next instanceof Map<?, ?> m)) {
                 return null;
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) next;
-            level = m;
+            Map<String, Object> copy = copy(m);
+            level.put(path[i], copy);
+            level = copy;
         }
         return level;
     }
 
+    /** A shallow copy with text keys. */
     private static Map<String, Object> copy(Map<?, ?> map) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            Object v = e.getValue();
-            out.put(String.valueOf(e.getKey()), v instanceof Map<?, ?> m ? copy(m) : v);
+            out.put(String.valueOf(e.getKey()), e.getValue());
         }
         return out;
     }

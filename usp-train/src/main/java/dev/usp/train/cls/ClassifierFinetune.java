@@ -60,7 +60,7 @@ public final class ClassifierFinetune {
      * @param seed    run seed (model init, data order, flips, mixup, drop path)
      * @param devices the devices to train on (several: data parallel, gradients averaged; the
      *                caches live on the first)
-     * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
+     * @param resume  continue the newest checkpoint of {@code run.dir/run.name} if there is one
      */
     public static ClsResult run(FinetuneConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {

@@ -65,7 +65,7 @@ public final class LinearProbe {
      * @param seed    run seed (model init, data order, flips)
      * @param devices the devices to run on (several: the frozen encoder's per-step features are
      *                computed data parallel; the caches live on the first)
-     * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
+     * @param resume  continue the newest checkpoint of {@code run.dir/run.name} if there is one
      */
     public static ClsResult run(LinprobeConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {

@@ -38,7 +38,7 @@ final class ImageInput {
         Transform transform;
         if ("folder".equals(data.dataset())) {
             if (data.dir() == null) {
-                throw new IllegalArgumentException("data.dataset is folder but data.data_dir is not set: give the image"
+                throw new IllegalArgumentException("data.dataset is folder but data.dir is not set: give the image"
                         + " folder (one sub-folder per class)");
             }
             dataset = ImageFolderDataset.scan(data.dir(), ImageFolderDataset.BadImagePolicy.FAIL);

@@ -88,7 +88,7 @@ public final class Pretrainer {
     public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices)
             throws IOException {
         if (source.batchSize() % devices.size() != 0) {
-            throw new IllegalArgumentException("optim.batch_size " + source.batchSize() + " must be divisible by the "
+            throw new IllegalArgumentException("batch_size " + source.batchSize() + " must be divisible by the "
                     + devices.size() + " devices");
         }
         OptimConfig o = cfg.optim();

@@ -85,7 +85,7 @@ class ClsDataParallelTest {
         List<Device> three = List.of(Device.cpu(), Device.cpu(), Device.cpu());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ClassifierFinetune.run(finetune("ft-3"), 5, three, false));
-        assertTrue(e.getMessage().contains("optim.batch_size 16"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch_size 16"), e.getMessage());
     }
 
     /** Trains 4 steps on one device and on two; every tensor of the final checkpoints' {@code part} within 1e-5. */
