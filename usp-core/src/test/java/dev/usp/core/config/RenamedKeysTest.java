@@ -64,7 +64,7 @@ class RenamedKeysTest {
     @Test
     void anOldKeyInASetIsRenamedToo() {
         List<String> warnings = new java.util.ArrayList<>();
-        Stage s = capture(warnings, () -> ConfigLoader.load(Stage.class, null, List.of("data.cache=x", "optim.blr=0.5")));
+        Stage s = capture(warnings, () -> ConfigLoader.load(Stage.class, null, List.of("data.cache=x", "optim.lr=0", "optim.blr=0.5")));
         assertEquals(Path.of("x"), s.data().train());
         assertEquals(0.5 * 8 / 256, s.optim().actualLr(8));    // lr unset (0): blr x batch / 256
         assertEquals(List.of("WARN --set data.cache=x: config key 'data.cache' is deprecated, use 'data.train' "
@@ -78,6 +78,14 @@ class RenamedKeysTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Stage.class, both, null));
         assertTrue(e.getMessage().contains("both the deprecated key lr and its new name optim.lr")
                 && e.getMessage().contains(both.toString()), e.getMessage());
+    }
+
+    @Test
+    void aMappingThatContainsItselfThroughAnAliasIsRefusedNotWalkedForever(@TempDir Path dir) throws IOException {
+        Path loop = dir.resolve("loop.yaml");
+        Files.writeString(loop, "run: &r\n  name: x\n  again: *r\nrun_root: y\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Stage.class, loop, null));
+        assertTrue(e.getMessage().contains("run.again") && e.getMessage().contains(loop.toString()), e.getMessage());
     }
 
     @Test
