@@ -1,5 +1,7 @@
 package dev.usp.core.config;
 
+import java.util.List;
+
 /**
  * The {@code optim:} block of every training stage: the optimiser and its learning-rate schedule.
  * The one place that turns a base learning rate into the actual one ({@link #actualLr}).
@@ -51,7 +53,7 @@ public record OptimConfig(@OneOf({"adamw", "lars"}) String name, @Range(min = 0)
      * @param epochWarmup   whether it reads {@code warmup_epochs}
      * @param stepWarmup    whether it reads {@code warmup_steps}
      */
-    public void require(String stage, java.util.List<String> names, java.util.List<String> schedules,
+    public void require(String stage, List<String> names, List<String> schedules,
                         boolean epochWarmup, boolean stepWarmup) {
         if (!names.contains(name)) {
             throw new IllegalArgumentException(stage + " trains with optim.name " + String.join(" or ", names)
