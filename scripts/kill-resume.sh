@@ -21,8 +21,8 @@ KILLS=${KR_KILLS:-3}
 export OMP_NUM_THREADS=1
 JOPTS="-Xmx2g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"
 CP="$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar:$ROOT/usp-app/target/lib/*"
-TRAIN=(pretrain --config "$ROOT/configs/fmnist/pretrain.yaml" --seed 11 --set data.cache="$OUT/latents"
-  --set optim.batch_size=16 --set optim.epochs=37.5 --set optim.lr=1e-3 --set run.dir="$OUT"
+TRAIN=(pretrain --config "$ROOT/configs/fmnist/pretrain.yaml" --seed 11 --set data.train="$OUT/latents"
+  --set batch_size=16 --set epochs=37.5 --set optim.lr=1e-3 --set run.dir="$OUT"
   --set run.checkpoint_every=25 --set run.log_every=25)
 FINAL=checkpoints/step-000000600.safetensors
 PAUSE="-Dusp.test.atomicWritePauseMs=600000 -Dusp.test.atomicWritePauseMatch=step-.*"
@@ -32,8 +32,8 @@ fail() { echo "kill-resume: FAIL: $*"; exit 1; }
 rm -rf "$OUT/reference" "$OUT/killed" "$OUT/vae" "$OUT/latents"
 echo "kill-resume: latents of 256 images through a 2-step VAE ..."
 USP_JAVA_OPTS="$JOPTS" "$ROOT/scripts/usp" train-vae --config "$ROOT/configs/fmnist/vae.yaml" --seed 1 --set steps=2 \
-  --set batch_size=8 --set train_limit=64 --set test_limit=16 --set scale_images=64 --set eval_batch_size=16 \
-  --set grid_images=4 --set run_root="$OUT" --set run_name=vae >"$OUT/setup.log" 2>&1 \
+  --set batch_size=8 --set data.limit=64 --set data.val_limit=16 --set scale_images=64 --set eval_batch_size=16 \
+  --set grid_images=4 --set run.dir="$OUT" --set run.name=vae >"$OUT/setup.log" 2>&1 \
   && USP_JAVA_OPTS="$JOPTS" "$ROOT/scripts/usp" encode --vae "$OUT/vae/vae.safetensors" --out "$OUT/latents" \
     --limit 256 --batch-size 64 >>"$OUT/setup.log" 2>&1 || fail "could not make the latents (see $OUT/setup.log)"
 echo "kill-resume: uninterrupted reference run ..."

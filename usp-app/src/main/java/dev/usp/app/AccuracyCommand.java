@@ -23,12 +23,12 @@ final class AccuracyCommand implements Callable<Integer> {
     private Path checkpoint;
 
     @Option(names = "--test-cache", paramLabel = "DIR",
-            description = "Latent cache to evaluate. Default: the run's data.test_cache (the Fashion-MNIST test"
+            description = "Latent cache to evaluate. Default: the run's data.val (the Fashion-MNIST test"
                     + " split for the fmnist configs).")
     private Path testCache;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "0",
-            description = "Images per batch. Default: the run's data.eval_batch_size.")
+            description = "Images per batch. Default: the run's eval_batch_size.")
     private int batchSize;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "accuracy.json",

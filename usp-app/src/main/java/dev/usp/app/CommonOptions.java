@@ -16,8 +16,10 @@ public final class CommonOptions {
             description = "cpu, gpu, gpu:N or gpu:N,M,... (data parallel over those GPUs). Default: ${DEFAULT-VALUE}.")
     private String device;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed for the engine and the Java-side RNG. Default: ${DEFAULT-VALUE}.")
-    private long seed;
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Run seed. A command with a config sets its seed key (shorthand for --set seed=N); "
+                    + "default: that key, else 0.")
+    private Long seed;
 
     @Option(names = "--config", paramLabel = "YAML", description = "Configuration file (see configs/).")
     private Path config;
@@ -41,9 +43,9 @@ public final class CommonOptions {
         return device;
     }
 
-    /** The seed. */
+    /** The {@code --seed} given, else 0; a command with a config reads its {@code seed} key instead. */
     public long seed() {
-        return seed;
+        return seed == null ? 0 : seed;
     }
 
     /** The configuration file, or null. */
@@ -51,8 +53,15 @@ public final class CommonOptions {
         return config;
     }
 
-    /** The {@code --set} overrides in order. */
+    /**
+     * The {@code --set} overrides in order, then {@code seed=N} when {@code --seed} is given: the
+     * config's {@code seed} key is a run's one seed source.
+     */
     public List<String> overrides() {
-        return List.copyOf(overrides);
+        List<String> out = new ArrayList<>(overrides);
+        if (seed != null) {
+            out.add("seed=" + seed);
+        }
+        return List.copyOf(out);
     }
 }

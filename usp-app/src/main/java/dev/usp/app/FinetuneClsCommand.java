@@ -31,7 +31,7 @@ public final class FinetuneClsCommand implements Callable<Integer> {
             description = "MAE checkpoint (.pth or .safetensors) to start from; overrides the config's finetune.")
     private Path finetune;
 
-    @Option(names = "--resume", description = "Continue the newest checkpoint of run.runs_dir/run.name.")
+    @Option(names = "--resume", description = "Continue the newest checkpoint of run.dir/run.name.")
     private boolean resume;
 
     @Override
@@ -42,7 +42,7 @@ public final class FinetuneClsCommand implements Callable<Integer> {
         }
         List<Device> devices = common.devices();
         LOG.info(Devices.describe(devices));
-        System.out.println(ClassifierFinetune.run(config, common.seed(), devices, resume).summary());
+        System.out.println(ClassifierFinetune.run(config, config.seed(), devices, resume).summary());
         return 0;
     }
 }

@@ -7,9 +7,7 @@ import dev.usp.train.dit.GeneratorTrainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,10 +20,7 @@ abstract class GeneratorTrainCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Spec
-    private CommandSpec spec;
-
-    @Option(names = "--resume", description = "Continue the run folder's newest checkpoint (run_root/run_name).")
+    @Option(names = "--resume", description = "Continue the run folder's newest checkpoint (run.dir/run.name).")
     private boolean resume;
 
     @Option(names = "--finetune", paramLabel = "FILE",
@@ -54,9 +49,6 @@ abstract class GeneratorTrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GeneratorTrainConfig config = ConfigLoader.load(GeneratorTrainConfig.class, common.config(),
                 common.overrides());
-        if (spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
-            config = config.withSeed(common.seed());   // else the config's seed key stands
-        }
         if (finetune != null || usePretrainLayer != -2 || allowPartial || resizePosEmbed) {
             config = config.withFinetune(finetune != null ? finetune : config.finetune(),
                     usePretrainLayer != -2 ? usePretrainLayer : config.usePretrainLayer(),

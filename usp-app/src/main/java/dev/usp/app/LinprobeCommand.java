@@ -32,7 +32,7 @@ public final class LinprobeCommand implements Callable<Integer> {
                     + "overrides the config's finetune.")
     private Path finetune;
 
-    @Option(names = "--resume", description = "Continue the newest checkpoint of run.runs_dir/run.name.")
+    @Option(names = "--resume", description = "Continue the newest checkpoint of run.dir/run.name.")
     private boolean resume;
 
     @Override
@@ -43,7 +43,7 @@ public final class LinprobeCommand implements Callable<Integer> {
         }
         List<Device> devices = common.devices();
         LOG.info(Devices.describe(devices));
-        System.out.println(LinearProbe.run(config, common.seed(), devices, resume).summary());
+        System.out.println(LinearProbe.run(config, config.seed(), devices, resume).summary());
         return 0;
     }
 }

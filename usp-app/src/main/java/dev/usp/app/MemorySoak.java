@@ -89,8 +89,8 @@ public final class MemorySoak implements Callable<Integer> {
         Path cache = writeCache(out.resolve("latents"), Math.max(4 * batch, 64));
         GeneratorTrainConfig config = ConfigLoader.load(GeneratorTrainConfig.class, null, List.of(
                 "model=" + model, "num_classes=10", "latent_size=" + latentSize, "latent_channels=" + CHANNELS,
-                "latent_cache=" + cache, "batch_size=" + batch, "steps=" + steps, "checkpoint_every=" + every,
-                "log_every=" + every, "sample_every=0", "run_root=" + out, "run_name=run", "seed=" + seed));
+                "data.train=" + cache, "batch_size=" + batch, "steps=" + steps, "run.checkpoint_every=" + every,
+                "run.log_every=" + every, "sample_every=0", "run.dir=" + out, "run.name=run", "seed=" + seed));
         List<MemorySample> samples = new ArrayList<>();
         samples.add(MemorySample.now(0));
         System.out.println("step,rss_mb,heap_mb");

@@ -16,9 +16,9 @@ import java.util.concurrent.Callable;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Masked latent modeling (MAE on VAE latents) with the official recipe.",
                 "lr = blr x effective batch / 256 (effective batch = batch_size x accum_iter), warm-up then cosine.",
-                "Input: data.source=cache (a latent cache from 'usp encode') or images (encoded by the frozen VAE data.vae).",
-                "Example: usp pretrain --config configs/fmnist/pretrain.yaml --set data.cache=runs/fmnist/latents-train",
-                "         usp pretrain --config configs/fmnist/pretrain-images.yaml --set data.vae=runs/vae-fmnist/vae.safetensors"})
+                "Input: data.source=cache (a latent cache from 'usp encode') or images (encoded by the frozen VAE vae).",
+                "Example: usp pretrain --config configs/fmnist/pretrain.yaml --set data.train=runs/fmnist/latents-train",
+                "         usp pretrain --config configs/fmnist/pretrain-images.yaml --set vae=runs/vae-fmnist/vae.safetensors"})
 public final class PretrainCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PretrainCommand.class);
@@ -33,7 +33,7 @@ public final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LOG.info(Devices.describe(common.devices()));
         PretrainConfig cfg = ConfigLoader.load(PretrainConfig.class, common.config(), common.overrides());
-        Pretrainer.Result r = Pretrainer.run(cfg, common.seed(), resume, common.devices());
+        Pretrainer.Result r = Pretrainer.run(cfg, cfg.seed(), resume, common.devices());
         System.out.printf("pretraining finished: %d steps, last loss %.4f, checkpoint %s%n",
                 r.steps(), r.lastLoss(), r.checkpoint());
         return 0;

@@ -44,7 +44,7 @@ final class QuickstartCommand implements Callable<Integer> {
         QuickstartConfig cfg = ConfigLoader.load(QuickstartConfig.class, config, common.overrides());
         Path run = out != null ? out : Path.of("runs", "quickstart-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        QuickstartRunner.Result r = QuickstartRunner.run(cfg, run, dataDir, common.seed(), common.devices().get(0));
+        QuickstartRunner.Result r = QuickstartRunner.run(cfg, run, dataDir, cfg.seed(), common.devices().get(0));
         System.out.println(r.summary().text());
         System.out.println("report: " + r.report());
         return 0;

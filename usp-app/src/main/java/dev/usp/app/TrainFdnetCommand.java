@@ -54,7 +54,7 @@ final class TrainFdnetCommand implements Callable<Integer> {
         if (devices.size() != 1) {
             throw new IllegalArgumentException("train-fdnet runs on one device, got --device " + common.deviceSpec());
         }
-        FdNetWeights.Card card = FdNetTrainer.trainAndSave(cfg, dataDir, common.seed(), devices.get(0), out);
+        FdNetWeights.Card card = FdNetTrainer.trainAndSave(cfg, dataDir, cfg.seed(), devices.get(0), out);
         System.out.printf(Locale.ROOT, "test accuracy %.4f on %d Fashion-MNIST test images (%d epochs, %d steps,"
                         + " %.1f s of training, seed %d)%n", card.testAccuracy(), card.testImages(), card.epochs(),
                 card.steps(), card.trainSeconds(), card.seed());

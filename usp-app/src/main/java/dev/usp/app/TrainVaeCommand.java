@@ -35,11 +35,11 @@ public final class TrainVaeCommand implements Callable<Integer> {
     private Double maxMinutes;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Fashion-MNIST IDX folder (overrides data_dir).")
+            description = "Fashion-MNIST IDX folder (overrides data.dir).")
     private Path dataDir;
 
     @Option(names = "--run-name", paramLabel = "NAME",
-            description = "Run folder name under run_root (overrides run_name).")
+            description = "Run folder name under run.dir (overrides run.name).")
     private String runName;
 
     @Override
@@ -49,15 +49,15 @@ public final class TrainVaeCommand implements Callable<Integer> {
             sets.add("max_minutes=" + maxMinutes);
         }
         if (dataDir != null) {
-            sets.add("data_dir=" + dataDir);
+            sets.add("data.dir=" + dataDir);
         }
         if (runName != null) {
-            sets.add("run_name=" + runName);
+            sets.add("run.name=" + runName);
         }
         VaeTrainConfig config = ConfigLoader.load(VaeTrainConfig.class, common.config(), sets);
         List<Device> devices = common.devices();
         try (NDManager manager = NDManager.newBaseManager(devices.get(0))) {
-            VaeTrainer.Result r = new VaeTrainer(config, common.seed(), System.console() != null ? System.err : null)
+            VaeTrainer.Result r = new VaeTrainer(config, config.seed(), System.console() != null ? System.err : null)
                     .train(manager, resume);
             System.out.printf(Locale.ROOT, "run %s: steps %d..%d in %.1f s, last loss %.5f, test PSNR %.2f dB,"
                             + " scale factor %.5f; VAE in %s%n", r.run().dir(), r.startStep(), r.endStep(),

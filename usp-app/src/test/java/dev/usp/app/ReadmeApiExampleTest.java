@@ -69,9 +69,9 @@ class ReadmeApiExampleTest {
             TransferReport transfer = MaeTransfer.toGenerator(mae, dit,
                     TransferOptions.defaults().withResizePosEmbed(true));
             GeneratorTrainConfig cfg = ConfigLoader.load(GeneratorTrainConfig.class, Path.of("../configs/fmnist/dit.yaml"),
-                    List.of("latent_cache=" + cache, "latent_size=4", "batch_size=8", "finetune=" + checkpoint,
+                    List.of("data.train=" + cache, "latent_size=4", "batch_size=8", "finetune=" + checkpoint,
                             "resize_pos_embed=true", "steps=2", "sample_every=2", "sample_count=4", "sample_steps=3", "vae=" + vaeFile,
-                            "run_root=" + dir.resolve("runs")));
+                            "run.dir=" + dir.resolve("runs")));
             GeneratorTrainer.Result run = GeneratorTrainer.run(cfg, List.of(Device.cpu()), false, null);
             GeneratorLoader.Loaded ema = GeneratorLoader.load(run.lastCheckpoint(), null, "ema", m);
             AutoencoderKL vae = VaeFiles.load(vaeFile, m);

@@ -142,9 +142,9 @@ public final class FmnistPipeline {
             }
         }
         VaeTrainConfig vc = ConfigLoader.load(VaeTrainConfig.class, cfg.configs().resolve("vae.yaml"),
-                with(cfg.vae(), "run_root=" + run, "run_name=vae", "data_dir=" + nullable(dataDir)));
+                with(cfg.vae(), "run.dir=" + run, "run.name=vae", "data.dir=" + nullable(dataDir), "seed=" + seed));
         try (NDManager m = NDManager.newBaseManager(device)) {
-            VaeTrainer.Result r = new VaeTrainer(vc, seed, null).train(m, false);
+            VaeTrainer.Result r = new VaeTrainer(vc, vc.seed(), null).train(m, false);
             if (r.stoppedByBudget()) {
                 budgetCuts.add(String.format(java.util.Locale.ROOT, "VAE (max_minutes %s: step %d of %d)",
                         vc.maxMinutes(), r.endStep(), vc.steps()));
@@ -171,8 +171,9 @@ public final class FmnistPipeline {
             return new Pretrainer.Result(cfg.reusePretrain().getParent(), cfg.reusePretrain(), 0, Double.NaN, Double.NaN);
         }
         PretrainConfig pc = ConfigLoader.load(PretrainConfig.class, cfg.configs().resolve("pretrain.yaml"),
-                with(cfg.pretrain(), "data.cache=" + trainCache, "run.dir=" + run, "run.name=pretrain"));
-        return Pretrainer.run(pc, seed, false, List.of(device));
+                with(cfg.pretrain(), "data.train=" + trainCache, "run.dir=" + run, "run.name=pretrain",
+                        "seed=" + seed));
+        return Pretrainer.run(pc, pc.seed(), false, List.of(device));
     }
 
     private record FdnetStage(Path weights, double accuracy) {
@@ -183,9 +184,9 @@ public final class FmnistPipeline {
             LOG.info("reusing the FD-FMNIST net {}", cfg.reuseFdnet());
             return new FdnetStage(cfg.reuseFdnet(), Double.NaN);
         }
-        FdNetConfig fc = ConfigLoader.load(FdNetConfig.class, null, cfg.fdnet());
+        FdNetConfig fc = ConfigLoader.load(FdNetConfig.class, null, with(cfg.fdnet(), "seed=" + seed));
         Path out = run.resolve("fdnet");
-        double accuracy = 100 * FdNetTrainer.trainAndSave(fc, dataDir, seed, device, out).testAccuracy();
+        double accuracy = 100 * FdNetTrainer.trainAndSave(fc, dataDir, fc.seed(), device, out).testAccuracy();
         return new FdnetStage(out.resolve(FdNetWeights.FILE), accuracy);
     }
 
@@ -193,8 +194,8 @@ public final class FmnistPipeline {
                                         FidStatistics reference) throws IOException {
         String yaml = cfg.generator().equals("sit") ? "sit.yaml" : "dit.yaml";
         GeneratorTrainConfig gc = ConfigLoader.load(GeneratorTrainConfig.class, cfg.configs().resolve(yaml),
-                with(cfg.generation(), "latent_cache=" + cache, "run_root=" + run, "run_name=" + cfg.generator()
-                        + "-" + init, "vae=" + vaeFile, "finetune=" + nullable(pretrained)));
+                with(cfg.generation(), "data.train=" + cache, "run.dir=" + run, "run.name=" + cfg.generator()
+                        + "-" + init, "vae=" + vaeFile, "finetune=" + nullable(pretrained), "seed=" + seed));
         List<FdPoint> curve = new ArrayList<>();
         // Deterministic samplers: both inits start from the same noises, so the curves differ by the model only.
         SamplerSettings settings = gc.generator().family() == GeneratorFamily.SIT ? SamplerSettings.ode("heun", cfg.fdSampleSteps())
@@ -208,7 +209,7 @@ public final class FmnistPipeline {
                 LOG.info("{} init, step {}: {}", init, step, s);
                 return s.fd();
             });
-            GeneratorTrainer.Result r = GeneratorTrainer.run(gc.withSeed(seed), List.of(device), false, eval);
+            GeneratorTrainer.Result r = GeneratorTrainer.run(gc, List.of(device), false, eval);
             String transfer = r.transfer() == null ? "random init" : r.transfer().summary();
             return new GeneratorRun(init, r.runDir(), curve, r.lastLoss(), transfer);
         }
@@ -233,16 +234,16 @@ public final class FmnistPipeline {
 
     private ClsResult linprobe(String init, Path pretrained, Path train, Path test) throws IOException {
         LinprobeConfig lc = ConfigLoader.load(LinprobeConfig.class, cfg.configs().resolve("linprobe.yaml"),
-                with(cfg.linprobe(), "finetune=" + nullable(pretrained), "data.train_cache=" + train,
-                        "data.test_cache=" + test, "run.runs_dir=" + run, "run.name=linprobe-" + init));
-        return LinearProbe.run(lc, seed, List.of(device), false);
+                with(cfg.linprobe(), "finetune=" + nullable(pretrained), "data.train=" + train,
+                        "data.val=" + test, "run.dir=" + run, "run.name=linprobe-" + init, "seed=" + seed));
+        return LinearProbe.run(lc, lc.seed(), List.of(device), false);
     }
 
     private ClsResult finetune(String init, Path pretrained, Path train, Path test) throws IOException {
         FinetuneConfig fc = ConfigLoader.load(FinetuneConfig.class, cfg.configs().resolve("finetune.yaml"),
-                with(cfg.finetune(), "finetune=" + nullable(pretrained), "data.train_cache=" + train,
-                        "data.test_cache=" + test, "run.runs_dir=" + run, "run.name=finetune-" + init));
-        return ClassifierFinetune.run(fc, seed, List.of(device), false);
+                with(cfg.finetune(), "finetune=" + nullable(pretrained), "data.train=" + train,
+                        "data.val=" + test, "run.dir=" + run, "run.name=finetune-" + init, "seed=" + seed));
+        return ClassifierFinetune.run(fc, fc.seed(), List.of(device), false);
     }
 
     /** The stage's overrides from the quickstart config, then the pipeline's own (which win). */

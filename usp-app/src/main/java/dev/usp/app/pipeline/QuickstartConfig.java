@@ -20,6 +20,7 @@ import java.util.List;
  * @param reuseVae a trained VAE file to use instead of training one, or null
  * @param reuseFdnet trained FD-FMNIST net weights to use instead of training them, or null
  * @param reusePretrain a USP pretraining checkpoint to use instead of pretraining, or null
+ * @param seed the run seed, given to every stage as its {@code seed} key
  */
 public record QuickstartConfig(
         Path configs,
@@ -36,7 +37,8 @@ public record QuickstartConfig(
         List<String> pretrain,
         List<String> generation,
         List<String> linprobe,
-        List<String> finetune) {
+        List<String> finetune,
+        long seed) {
 
     /** Refuses a generator other than {@code dit} or {@code sit}. */
     public QuickstartConfig {
@@ -48,6 +50,6 @@ public record QuickstartConfig(
     /** The stage configs as they are, everything encoded, 1000 samples of 50 steps per FD point. */
     public static QuickstartConfig defaults() {
         return new QuickstartConfig(Path.of("configs/fmnist"), "sit", 0, 0, 1000, 50, null, null, null,
-                List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+                List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), 0);
     }
 }

@@ -27,9 +27,9 @@ class QuickstartPipelineTest {
                 Path.of("../configs/fmnist/quickstart-quick.yaml"), List.of(
                         "configs=../configs/fmnist", "encode_train_limit=1000", "encode_test_limit=300",
                         "fd_samples=50", "fd_sample_steps=5",
-                        "vae=[steps=20, train_limit=1000, test_limit=300, scale_images=300, checkpoint_every=0]",
-                        "fdnet=[epochs=1, train_limit=1000]",
-                        "generation=[steps=10, checkpoint_every=5, sample_every=10, sample_count=4, batch_size=50]"));
+                        "vae=[steps=20, data.limit=1000, data.val_limit=300, scale_images=300, run.checkpoint_every=0]",
+                        "fdnet=[epochs=1, data.limit=1000]",
+                        "generation=[steps=10, run.checkpoint_every=5, sample_every=10, sample_count=4, batch_size=50]"));
         QuickstartRunner.Result r = QuickstartRunner.run(cfg, tmp.resolve("run"), null, 0, Device.cpu());
         Path run = tmp.resolve("run");
         for (String f : List.of("report.md", "fd_vs_steps.png", "generator_loss.png", "pretrain_loss.png",
@@ -66,9 +66,9 @@ class QuickstartPipelineTest {
                         "reuse_vae=" + run.resolve("vae/vae.safetensors"),
                         "reuse_fdnet=" + run.resolve("fdnet/" + dev.usp.eval.fdnet.FdNetWeights.FILE),
                         "reuse_pretrain=" + r.outcome().pretrainCheckpoint(),
-                        "linprobe=[optim.epochs=0.5, optim.warmup_epochs=0.1]",
-                        "finetune=[optim.epochs=0.5, optim.warmup_epochs=0.1]",
-                        "generation=[steps=4, checkpoint_every=4, sample_every=4, sample_count=4, batch_size=20]"));
+                        "linprobe=[epochs=0.5, optim.warmup_epochs=0.1]",
+                        "finetune=[epochs=0.5, optim.warmup_epochs=0.1]",
+                        "generation=[steps=4, run.checkpoint_every=4, sample_every=4, sample_count=4, batch_size=20]"));
         Path run2 = tmp.resolve("run2");
         QuickstartRunner.Result r2 = QuickstartRunner.run(again, run2, null, 0, Device.cpu());
         for (String stage : List.of("vae", "fdnet", "pretrain")) {

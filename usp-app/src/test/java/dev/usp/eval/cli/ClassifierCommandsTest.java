@@ -90,7 +90,7 @@ class ClassifierCommandsTest {
             VisionTransformer model = TinyClassifierRuns.classifier(CLASSES, GlobalPool.AVG, false, 5, m);
             TinyClassifierRuns.randomise(model, "head.", 17);
             String cfg = TinyClassifierRuns.configYaml(FinetuneConfig.class, "model.name=" + TinyClassifierRuns.VIT,
-                    "data.num_classes=" + CLASSES, "data.train_cache=" + train, "data.test_cache=" + test);
+                    "num_classes=" + CLASSES, "data.train=" + train, "data.val=" + test);
             new Checkpoint(12, 3, 5, cfg, Map.of("model", model.stateDict()), Map.of()).write(file);
         }
         return file;
@@ -129,7 +129,7 @@ class ClassifierCommandsTest {
             VisionTransformer probe = TinyClassifierRuns.classifier(CLASSES, GlobalPool.TOKEN, true, 8, m);
             TinyClassifierRuns.randomise(probe, "head.1.", 3);
             String cfg = TinyClassifierRuns.configYaml(LinprobeConfig.class, "model.name=" + TinyClassifierRuns.VIT,
-                    "data.num_classes=" + CLASSES, "data.train_cache=" + train, "data.test_cache=" + test);
+                    "num_classes=" + CLASSES, "data.train=" + train, "data.val=" + test);
             StateDict head = probe.stateDict().filter(k -> k.startsWith("head."));
             Path ckpt = tmp.resolve("probe.safetensors");
             new Checkpoint(4, 1, 8, cfg, Map.of("head", head), Map.of()).write(ckpt);
@@ -170,7 +170,7 @@ class ClassifierCommandsTest {
         try (NDManager m = NDManager.newBaseManager()) {
             MaskedAutoencoder mae = MaeModels.create("vit_mini_patch_vae", new MaeOptions(4, 4, 2, true, false, 0.75), m);
             String cfg = TinyClassifierRuns.configYaml(PretrainConfig.class, "model=vit_mini_patch_vae", "latent_size=4",
-                    "latent_channels=4", "patch_size=2", "data.cache=" + train);
+                    "latent_channels=4", "patch_size=2", "data.train=" + train);
             Path ckpt = tmp.resolve("pretrain.safetensors");
             new Checkpoint(9, 1, 3, cfg, Map.of("model", mae.stateDict()), Map.of()).write(ckpt);
             Path json = tmp.resolve("knn-mae.json");

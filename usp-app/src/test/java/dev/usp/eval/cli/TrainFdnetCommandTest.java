@@ -49,7 +49,7 @@ class TrainFdnetCommandTest {
         FashionMnistFiles.require();
         Path out = tmp.resolve("fdnet");
         String[] args = {"train-fdnet", "--out", out.toString(), "--epochs", "1", "--batch-size", "32", "--seed", "3",
-            "--set", "train_limit=64", "--set", "eval_batch_size=2000",
+            "--set", "data.limit=64", "--set", "eval_batch_size=2000",
             "--set", "net={conv1: 4, conv2: 4, conv3: 4, feature_dim: 8}"};
         int[] rc = new int[1];
         String printed = captureOut(rc, args);

@@ -124,11 +124,11 @@ class BadInputsCliTest {
         Path yaml = Files.writeString(dir.resolve("dit.yaml"),
                 Files.readString(Path.of("../configs/fmnist/dit.yaml")) + "\nlearning_rate: 0.1\n");
         Path cache = cache(16, false);
-        err.assertFailure(UspCli.run("train-dit", "--config", yaml.toString(), "--set", "latent_cache=" + cache,
-                "--set", "run_root=" + dir.resolve("runs")), "learning_rate", "dit.yaml");
+        err.assertFailure(UspCli.run("train-dit", "--config", yaml.toString(), "--set", "data.train=" + cache,
+                "--set", "run.dir=" + dir.resolve("runs")), "learning_rate", "dit.yaml");
         assertAbsent(dir.resolve("runs"));
-        err.assertFailure(UspCli.run("train-dit", "--config", "../configs/fmnist/dit.yaml", "--set", "latent_cache=" + cache,
-                "--set", "run_root=" + dir.resolve("runs"), "--set", "sampel_every=5"), "sampel_every");
+        err.assertFailure(UspCli.run("train-dit", "--config", "../configs/fmnist/dit.yaml", "--set", "data.train=" + cache,
+                "--set", "run.dir=" + dir.resolve("runs"), "--set", "sampel_every=5"), "sampel_every");
         assertAbsent(dir.resolve("runs"));
     }
 
@@ -163,9 +163,9 @@ class BadInputsCliTest {
     }
 
     private int trainDit(Path cache, int batch) {
-        return UspCli.run("train-dit", "--config", "../configs/fmnist/dit.yaml", "--set", "latent_cache=" + cache,
+        return UspCli.run("train-dit", "--config", "../configs/fmnist/dit.yaml", "--set", "data.train=" + cache,
                 "--set", "latent_size=4", "--set", "batch_size=" + batch, "--set", "steps=2",
-                "--set", "sample_every=0", "--set", "run_root=" + dir.resolve("runs"));
+                "--set", "sample_every=0", "--set", "run.dir=" + dir.resolve("runs"));
     }
 
     /** A DiT state dict (4x4x4 latents, 10 classes) as a bare safetensors file named after the model. */

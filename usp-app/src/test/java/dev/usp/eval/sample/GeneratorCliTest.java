@@ -34,8 +34,8 @@ class GeneratorCliTest {
         Path cache = TinyLatentCache.write(dir.resolve("latents"), null);
         for (String family : List.of("sit", "dit")) {
             assertEquals(0, UspCli.run("train-" + family, "--config", "../configs/fmnist/" + family + ".yaml",
-                    "--set", "latent_cache=" + cache, "--set", "latent_size=4", "--set", "batch_size=8",
-                    "--set", "steps=2", "--set", "run_root=" + dir, "--set", "sample_every=2",
+                    "--set", "data.train=" + cache, "--set", "latent_size=4", "--set", "batch_size=8",
+                    "--set", "steps=2", "--set", "run.dir=" + dir, "--set", "sample_every=2",
                     "--set", "sample_count=4", "--set", "sample_steps=3", "--seed", "5"));
             Path ckpt;
             try (var files = Files.list(dir.resolve(family).resolve("checkpoints"))) {

@@ -4,10 +4,13 @@ import dev.usp.models.generation.GeneratorSpec;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.usp.core.testing.CapturedStderr;
-import dev.usp.core.config.ConfigLoader;
-import dev.usp.core.weights.StateDict;
 import dev.usp.app.UspCli;
+import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
+import dev.usp.core.config.RunConfig;
+import dev.usp.core.testing.CapturedStderr;
+import dev.usp.core.weights.StateDict;
 import dev.usp.eval.io.NpyHeader;
 import dev.usp.eval.io.NpzFile;
 import dev.usp.models.dit.DiT;
@@ -100,8 +103,10 @@ class SampleCommandGuardsTest {
 
     /** A training checkpoint of a tiny SiT (4 classes, 4x4 latents of {@code channels}), its config recorded. */
     private Path sitCheckpoint(int channels) throws IOException {
-        GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, channels, 0.1, null, 8, 10,
-                1e-4, 0, 0.99, "", null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
+        GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, channels, 0.1,
+                new DataConfig("cache", null, null, "fmnist", null, 0, 0), 8, 10, new OptimConfig("adamw", 1e-4, 0, 0,
+                0, 0.9, 0.999, 0, 0, "constant"), 0.99, "", null, -1, false, false, 0, 4, 5, null, "sd",
+                new RunConfig(dir, "run", 1, 0, 2, false), 0);
         Path file = dir.resolve("sit.safetensors");
         try (NDManager m = NDManager.newBaseManager();
              DiT net = new GeneratorSpec("SiT-T/2", 4, 4, channels).build(m.newSubManager())) {

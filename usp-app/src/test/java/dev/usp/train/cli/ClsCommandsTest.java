@@ -23,10 +23,10 @@ class ClsCommandsTest {
 
     private static String[] args(Path dir, String config, String name, String... extra) {
         String[] base = {"--config", Path.of("..", "configs", "fmnist", config).toString(), "--seed", "3",
-            "--set", "data.train_cache=" + dir.resolve("train"), "--set", "data.test_cache=" + dir.resolve("test"),
-            "--set", "data.num_classes=4", "--set", "data.eval_batch_size=16", "--set", "model.skip_depth=3",
-            "--set", "optim.batch_size=16", "--set", "optim.epochs=1", "--set", "optim.warmup_epochs=0.5",
-            "--set", "run.runs_dir=" + dir.resolve("runs"), "--set", "run.name=" + name, "--set", "run.log_every=1"};
+            "--set", "data.train=" + dir.resolve("train"), "--set", "data.val=" + dir.resolve("test"),
+            "--set", "num_classes=4", "--set", "eval_batch_size=16", "--set", "model.skip_depth=3",
+            "--set", "batch_size=16", "--set", "epochs=1", "--set", "optim.warmup_epochs=0.5",
+            "--set", "run.dir=" + dir.resolve("runs"), "--set", "run.name=" + name, "--set", "run.log_every=1"};
         String[] out = new String[base.length + extra.length];
         System.arraycopy(base, 0, out, 0, base.length);
         System.arraycopy(extra, 0, out, base.length, extra.length);
@@ -56,7 +56,7 @@ class ClsCommandsTest {
         assertTrue(Files.isRegularFile(lp.resolve(AccuracyHistory.PLOT)));
         assertTrue(Files.readString(lp.resolve("config.yaml")).contains("precompute_features: true"));
         // a resumed run with more epochs continues from step 2 and evaluates again at step 4
-        run(new LinprobeCommand(), args(dir, "linprobe.yaml", "lp", "--set", "optim.epochs=2", "--resume"));
+        run(new LinprobeCommand(), args(dir, "linprobe.yaml", "lp", "--set", "epochs=2", "--resume"));
         assertEquals(2, AccuracyHistory.open(lp).entries().size());
         assertEquals(4, AccuracyHistory.open(lp).last().step());
 

@@ -50,8 +50,8 @@ class PretrainImagesCommandTest {
                 ImageIO.write(img, "png", images.resolve("class" + c).resolve(i + ".png").toFile());
             }
         }
-        pretrain(dir, 1, "latent_size=4", "patch_size=1", "data.dataset=folder", "data.data_dir=" + images,
-                "data.image_size=8");
+        pretrain(dir, 1, "latent_size=4", "patch_size=1", "data.dataset=folder", "data.dir=" + images,
+                "image_size=8");
     }
 
     @Test
@@ -68,7 +68,7 @@ class PretrainImagesCommandTest {
         Path idx = Files.createDirectories(dir.resolve("fmnist"));
         Files.write(idx.resolve("train-images-idx3-ubyte"), images.array());
         Files.write(idx.resolve("train-labels-idx1-ubyte"), labels.array());
-        pretrain(dir, 4, "latent_size=16", "patch_size=4", "data.data_dir=" + idx);
+        pretrain(dir, 4, "latent_size=16", "patch_size=4", "data.dir=" + idx);
     }
 
     /** Saves the VAE, runs 4 steps (batch 8, 2 epochs of 16 images) with the given overrides, checks the run. */
@@ -83,8 +83,8 @@ class PretrainImagesCommandTest {
         }
         List<String> args = new ArrayList<>(List.of("--config",
                 Path.of("..", "configs", "fmnist", "pretrain-images.yaml").toString(), "--seed", "3"));
-        List<String> sets = new ArrayList<>(List.of("model=vit_tiny_patch_vae", "data.vae=" + vaeFile,
-                "optim.batch_size=8", "optim.epochs=2", "optim.warmup_epochs=0.5", "run.dir=" + dir.resolve("runs"),
+        List<String> sets = new ArrayList<>(List.of("model=vit_tiny_patch_vae", "vae=" + vaeFile,
+                "batch_size=8", "epochs=2", "optim.warmup_epochs=0.5", "run.dir=" + dir.resolve("runs"),
                 "run.name=img", "run.log_every=1"));
         sets.addAll(List.of(overrides));
         for (String s : sets) {

@@ -89,11 +89,14 @@ public final class ConfigLoader {
     private static <R extends Record> R merge(Class<R> type, Path yaml, List<String> overrides) {
         Map<String, String> origins = new HashMap<>();
         Map<String, Object> values = tree(defaults(type));
+        Map<String, String> renames = Renames.of(type);
         if (yaml != null) {
-            overlay(type, values, readYaml(yaml), "", "file " + yaml, origins);
+            String source = "file " + yaml;
+            overlay(type, values, Renames.apply(renames, readYaml(yaml), source), "", source, origins);
         }
         for (String override : overrides == null ? List.<String>of() : overrides) {
-            overlay(type, values, nest(override), "", "--set " + override, origins);
+            String source = "--set " + override;
+            overlay(type, values, Renames.apply(renames, nest(override), source), "", source, origins);
         }
         return finish(type, values, origins);
     }

@@ -24,6 +24,14 @@
  * allowed only for strings and paths. A {@code --set} may also give a whole nested record as a
  * YAML flow mapping: {@code --set train={lr: 1e-4, epochs: 10}}.
  *
+ * <h2>Renamed keys</h2>
+ * A config record may declare {@code public static Map<String, String> renamedKeys()}, old dotted
+ * key to new dotted key: an old key in a file or a {@code --set} is read as the new one with an
+ * SLF4J warning naming both keys and the source, for one release after a rename. The shared blocks
+ * {@link dev.usp.core.config.RunConfig} ({@code run:}), {@link dev.usp.core.config.OptimConfig}
+ * ({@code optim:}) and {@link dev.usp.core.config.DataConfig} ({@code data:}), with a top-level
+ * {@code seed}, are the vocabulary every training stage's config uses.
+ *
  * <h2>Validation</h2>
  * An unknown key, a value of the wrong type, a value outside {@link dev.usp.core.config.Range}
  * (NaN and infinities included) or {@link dev.usp.core.config.OneOf}, and YAML that does not

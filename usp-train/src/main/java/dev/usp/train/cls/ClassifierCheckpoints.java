@@ -69,8 +69,8 @@ public final class ClassifierCheckpoints {
 
     /** The data config (caches, classes) of the run that wrote a classifier checkpoint. */
     public static ClsDataConfig data(Checkpoint cp, Path file) {
-        return kind(cp, file) == Kind.FINETUNE ? config(cp, file, FinetuneConfig.class).data()
-                : config(cp, file, LinprobeConfig.class).data();
+        return kind(cp, file) == Kind.FINETUNE ? config(cp, file, FinetuneConfig.class).classifierData()
+                : config(cp, file, LinprobeConfig.class).classifierData();
     }
 
     /**
@@ -83,12 +83,12 @@ public final class ClassifierCheckpoints {
         ClsDataConfig data;
         if (kind == Kind.FINETUNE) {
             FinetuneConfig c = config(cp, file, FinetuneConfig.class);
-            data = c.data();
+            data = c.classifierData();
             model = ClsSetup.buildModel(c.model(), data, cache, cache, false, cp.seed(), manager);
             model.loadStateDict(cp.part("model"), true);
         } else {
             LinprobeConfig c = config(cp, file, LinprobeConfig.class);
-            data = c.data();
+            data = c.classifierData();
             model = ClsSetup.buildModel(c.model(), data, cache, cache, true, cp.seed(), manager);
             if (c.finetune() != null) {
                 if (!Files.isRegularFile(c.finetune())) {

@@ -61,12 +61,12 @@ public final class ClassifierFinetune {
      * @param seed    run seed (model init, data order, flips, mixup, drop path)
      * @param devices the devices to train on (several: data parallel, gradients averaged; the
      *                caches live on the first)
-     * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
+     * @param resume  continue the newest checkpoint of {@code run.dir/run.name} if there is one
      */
     public static ClsResult run(FinetuneConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {
-        ClsDataConfig data = config.data();
-        try (ClsRun frame = ClsRun.open("fine-tune", data, config.model(), config.optim(), config.finetune(), false,
+        ClsDataConfig data = config.classifierData();
+        try (ClsRun frame = ClsRun.open("fine-tune", data, config.model(), config.schedule(), config.finetune(), false,
                 seed, devices)) {
             LOG.info("layer decay {}, clip grad {}, mixup {} cutmix {} smoothing {}, drop path {}",
                     config.layerDecay(), config.clipGrad() > 0 ? config.clipGrad() : "off", config.mix().mixup(),
@@ -76,9 +76,10 @@ public final class ClassifierFinetune {
                         + "reproducible", devices.size());
             }
             VisionTransformer model = frame.model();
-            try (AdamW opt = new AdamW(model.trainableParameters(), paramGroups(model, config))) {
+            try (AdamW opt = new AdamW(model.trainableParameters(), paramGroups(model, config),
+                    config.optim().beta1(), config.optim().beta2(), 1e-8)) {
                 Trainer trainer = new Trainer(frame.dp, opt, frame.batches, config);
-                return frame.fit(config.run(), config, resume, seed, trainer.state(), trainer::step,
+                return frame.fit(config.runSettings(), config, resume, seed, trainer.state(), trainer::step,
                         () -> evaluate(model, frame.test, data.evalBatchSize()), "fine-tune " + config.model().name());
             }
         }
@@ -92,7 +93,7 @@ public final class ClassifierFinetune {
      */
     public static List<ParamGroup> paramGroups(VisionTransformer model, FinetuneConfig config) {
         Map<String, Parameter> params = model.trainableParameters();
-        return ParamGroups.layerDecay(params, config.optim().weightDecay(), NO_WEIGHT_DECAY, config.layerDecay(),
+        return ParamGroups.layerDecay(params, config.schedule().weightDecay(), NO_WEIGHT_DECAY, config.layerDecay(),
                 model.config().depth());
     }
 
@@ -124,11 +125,11 @@ public final class ClassifierFinetune {
             this.config = config;
             MixConfig mix = config.mix();
             this.mixup = mix.enabled() ? new Mixup(mix.mixup(), mix.cutmix(), mix.prob(), mix.switchProb(),
-                    mix.smoothing(), config.data().numClasses()) : null;
+                    mix.smoothing(), config.classifierData().numClasses()) : null;
         }
 
         StepResult step(StepContext ctx) {
-            int accum = config.optim().accumIter();
+            int accum = config.schedule().accumIter();
             opt.zeroGrad();
             double lossSum = 0;
             for (int micro = 0; micro < accum; micro++) {
@@ -143,7 +144,7 @@ public final class ClassifierFinetune {
                         x = mixed.x();
                         target = mixed.target();                                       // (N, K)
                     } else {
-                        target = Mixup.mixupTarget(labels, config.data().numClasses(), 1.0,
+                        target = Mixup.mixupTarget(labels, config.classifierData().numClasses(), 1.0,
                                 config.mix().smoothing(), x);                          // smoothed one-hot
                     }
                     // each replica: its shard's mean loss / accum, so the master's gradient is that of the batch mean / accum
@@ -153,7 +154,7 @@ public final class ClassifierFinetune {
                     }, x, target);
                 }
             }
-            StepResult result = StepResult.of(lossSum / accum, (long) config.optim().effectiveBatch());
+            StepResult result = StepResult.of(lossSum / accum, (long) config.schedule().effectiveBatch());
             double norm = config.clipGrad() > 0
                     ? GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad())
                     : GradClip.gradNorm(model.trainableParameters());

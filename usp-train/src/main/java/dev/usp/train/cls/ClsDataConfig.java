@@ -1,11 +1,12 @@
 package dev.usp.train.cls;
 
-import dev.usp.core.config.Range;
-
 import java.nio.file.Path;
 
 /**
- * The latent caches a classifier reads.
+ * The latent caches a classifier reads, as the trainers, checkpoints and evaluation take them:
+ * {@link FinetuneConfig#classifierData()} and {@link LinprobeConfig#classifierData()} build it from
+ * the YAML's {@code data.train}, {@code data.val}, {@code num_classes}, {@code latent} and
+ * {@code eval_batch_size}.
  *
  * @param trainCache     latent cache of the training split (image and flip moments per image)
  * @param testCache      latent cache of the held-out split, evaluated on posterior means of unflipped images
@@ -13,12 +14,5 @@ import java.nio.file.Path;
  * @param latent         training input: posterior mean (official) or a posterior sample
  * @param evalBatchSize  images per evaluation (and feature pre-computation) batch
  */
-public record ClsDataConfig(Path trainCache, Path testCache, @Range(min = 1) int numClasses, LatentInput latent,
-                            @Range(min = 1) int evalBatchSize) {
-
-    /** ImageNet-1k caches under {@code data/latents/imagenet-d8/{train,val}}, posterior means, eval batch 256. */
-    public static ClsDataConfig defaults() {
-        return new ClsDataConfig(Path.of("data/latents/imagenet-d8/train"), Path.of("data/latents/imagenet-d8/val"),
-                1000, LatentInput.MEAN, 256);
-    }
+public record ClsDataConfig(Path trainCache, Path testCache, int numClasses, LatentInput latent, int evalBatchSize) {
 }

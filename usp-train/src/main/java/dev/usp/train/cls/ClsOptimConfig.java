@@ -1,36 +1,40 @@
 package dev.usp.train.cls;
 
-import dev.usp.core.config.Range;
+import dev.usp.core.config.OptimConfig;
 
 /**
- * Batch, schedule and optimiser values shared by fine-tuning and linear probing (MAE's flags).
+ * Batch, length and optimiser of a classifier run, as {@link ClsRun} takes them: the YAML's
+ * {@code batch_size}, {@code accum_iter}, {@code epochs} and the shared {@code optim:} block.
  *
- * @param epochs        training epochs (fractional allowed for short runs)
- * @param warmupEpochs  linear warm-up from 0, then half-cycle cosine to {@code minLr}, set every step
- * @param batchSize     images per micro-batch
- * @param accumIter     micro-batches per optimiser step; effective batch = batchSize * accumIter
- * @param lr            absolute learning rate; 0 means {@code blr * effective batch / 256}
- * @param blr           base learning rate of the linear scaling rule
- * @param minLr         learning rate the cosine ends at
- * @param weightDecay   weight decay (AdamW decoupled; LARS adds it to the gradient of matrices)
+ * @param epochs     training epochs (fractional allowed for short runs)
+ * @param batchSize  images per micro-batch
+ * @param accumIter  micro-batches per optimiser step; effective batch = batchSize * accumIter
+ * @param optim      lr or blr, warm-up epochs then half-cycle cosine to {@code min_lr} set every step, weight decay
  */
-public record ClsOptimConfig(@Range(min = 0) double epochs, @Range(min = 0) double warmupEpochs,
-                             @Range(min = 1) int batchSize, @Range(min = 1) int accumIter, @Range(min = 0) double lr,
-                             @Range(min = 0) double blr, @Range(min = 0) double minLr,
-                             @Range(min = 0) double weightDecay) {
-
-    /** MAE fine-tune values for ViT-B: 100 epochs, warm-up 5, blr 5e-4, min lr 1e-6, wd 0.05, batch 64. */
-    public static ClsOptimConfig defaults() {
-        return new ClsOptimConfig(100, 5, 64, 1, 0, 5e-4, 1e-6, 0.05);
-    }
+public record ClsOptimConfig(double epochs, int batchSize, int accumIter, OptimConfig optim) {
 
     /** Images per optimiser step (one device). */
     public int effectiveBatch() {
         return batchSize * accumIter;
     }
 
-    /** {@link #lr} when set, else {@code blr * effectiveBatch / 256}. */
+    /** {@code optim.lr} when set, else {@code optim.blr * effectiveBatch / 256}. */
     public double actualLr() {
-        return lr > 0 ? lr : blr * effectiveBatch() / 256.0;
+        return optim.actualLr(effectiveBatch());
+    }
+
+    /** The warm-up in epochs. */
+    public double warmupEpochs() {
+        return optim.warmupEpochs();
+    }
+
+    /** Where the cosine ends. */
+    public double minLr() {
+        return optim.minLr();
+    }
+
+    /** The weight decay. */
+    public double weightDecay() {
+        return optim.weightDecay();
     }
 }

@@ -61,7 +61,7 @@ final class ClsRun implements AutoCloseable {
     static ClsRun open(String task, ClsDataConfig data, ClsModelConfig model, ClsOptimConfig optim, Path finetune,
                        boolean probeHead, long seed, List<Device> devices) throws IOException {
         if (optim.batchSize() % devices.size() != 0) {
-            throw new IllegalArgumentException("optim.batch_size " + optim.batchSize() + " must be divisible by the "
+            throw new IllegalArgumentException("batch_size " + optim.batchSize() + " must be divisible by the "
                     + devices.size() + " devices " + devices);
         }
         NDManager cacheManager = NDManager.newBaseManager(devices.get(0));
@@ -99,7 +99,7 @@ final class ClsRun implements AutoCloseable {
     }
 
     /**
-     * Runs the training loop (checkpoints and an evaluation every epoch or {@code run.eval_every}
+     * Runs the training loop (checkpoints and an evaluation every epoch or {@code eval_every}
      * steps, the best kept by test top-1), draws the accuracy plot and returns the evaluations.
      *
      * @param config the resolved configuration, saved in the run folder

@@ -1,25 +1,41 @@
 package dev.usp.train.cls;
 
-import dev.usp.core.config.Range;
+import dev.usp.core.config.RunConfig;
 
 import java.nio.file.Path;
 
 /**
- * Where a classifier run writes and how often it logs and evaluates.
+ * Where a classifier run writes and how often it logs and evaluates, as {@link ClsRun} takes it:
+ * the shared {@code run:} block (its {@code checkpoint_every} unused: a classifier checkpoints at
+ * each evaluation) and the config's {@code eval_every}.
  *
- * @param runsDir    parent of the run folders
- * @param name       run folder name (needed for {@code --resume}); null = a timestamp
- * @param logEvery   optimiser steps per metrics line
+ * @param run        run folder, log interval, checkpoints kept, skipped updates
  * @param evalEvery  optimiser steps between evaluations (each also saves a checkpoint); 0 = once per epoch
- * @param keepLast   newest step checkpoints kept (the best one is kept besides)
- * @param allowSkippedUpdates skip (and count in {@code metrics.jsonl}) an update whose gradient norm is not finite while
- *     its loss is, instead of stopping the run; false (default): such a gradient is a bug to find
  */
-public record ClsRunConfig(Path runsDir, String name, @Range(min = 1) int logEvery, @Range(min = 0) int evalEvery,
-                           @Range(min = 1) int keepLast, boolean allowSkippedUpdates) {
+public record ClsRunConfig(RunConfig run, int evalEvery) {
 
-    /** {@code runs/}, timestamped name, a line every 20 steps, evaluation every epoch, keep 2. */
-    public static ClsRunConfig defaults() {
-        return new ClsRunConfig(Path.of("runs"), null, 20, 0, 2, false);
+    /** Parent of the run folders. */
+    public Path runsDir() {
+        return run.dir();
+    }
+
+    /** Run folder name, or null for a time stamp. */
+    public String name() {
+        return run.nameOrNull();
+    }
+
+    /** Optimiser steps per metrics line. */
+    public long logEvery() {
+        return run.logEvery();
+    }
+
+    /** Newest step checkpoints kept (the best one is kept besides). */
+    public int keepLast() {
+        return run.keepLast();
+    }
+
+    /** Whether an update with a non-finite gradient norm is skipped and counted rather than an error. */
+    public boolean allowSkippedUpdates() {
+        return run.allowSkippedUpdates();
     }
 }

@@ -98,7 +98,7 @@ final class ClsSetup {
         long steps = microBatchesPerEpoch / accumIter;
         if (steps < 1) {
             throw new IllegalArgumentException(microBatchesPerEpoch + " batches per epoch are fewer than accum_iter "
-                    + accumIter + ": lower optim.batch_size or optim.accum_iter");
+                    + accumIter + ": lower batch_size or accum_iter");
         }
         return steps;
     }

@@ -40,7 +40,7 @@ public record FrozenEncoder(VisionTransformer model, String source) {
      */
     public static Path[] runCaches(Checkpoint cp, Path file) {
         if (!cp.hasPart("head") && cp.hasPart("model") && isPretraining(cp, file)) {
-            return new Path[] {ClassifierCheckpoints.config(cp, file, PretrainConfig.class).data().cache(), null};
+            return new Path[] {ClassifierCheckpoints.config(cp, file, PretrainConfig.class).data().train(), null};
         }
         ClsDataConfig data = ClassifierCheckpoints.data(cp, file);
         return new Path[] {data.trainCache(), data.testCache()};

@@ -66,12 +66,12 @@ public final class LinearProbe {
      * @param seed    run seed (model init, data order, flips)
      * @param devices the devices to run on (several: the frozen encoder's per-step features are
      *                computed data parallel; the caches live on the first)
-     * @param resume  continue the newest checkpoint of {@code run.runs_dir/run.name} if there is one
+     * @param resume  continue the newest checkpoint of {@code run.dir/run.name} if there is one
      */
     public static ClsResult run(LinprobeConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {
-        ClsDataConfig data = config.data();
-        try (ClsRun frame = ClsRun.open("linear probe", data, config.model(), config.optim(), config.finetune(), true,
+        ClsDataConfig data = config.classifierData();
+        try (ClsRun frame = ClsRun.open("linear probe", data, config.model(), config.schedule(), config.finetune(), true,
                 seed, devices)) {
             LOG.info("skip depth {}, pool {}, precomputed features {}", config.model().skipDepth(),
                     config.model().pool(), config.precomputeFeatures());
@@ -85,15 +85,15 @@ public final class LinearProbe {
             LOG.info("trainable (head): {} of {} parameters", headSize, model.parameterCount());
             boolean pre = config.precomputeFeatures();
             int chunk = data.evalBatchSize();
-            try (Lars opt = new Lars(head, ParamGroups.single(head, config.optim().weightDecay()));
+            try (Lars opt = new Lars(head, ParamGroups.single(head, config.schedule().weightDecay()));
                  FeatureTable table = pre
                          ? FeatureTable.compute(model, frame.train, data.latent(), chunk, true, model.manager()) : null;
                  FeatureTable testTable = pre
                          ? FeatureTable.compute(model, frame.test, LatentInput.MEAN, chunk, false, model.manager())
                          : null) {
-                Trainer trainer = new Trainer(frame.dp, opt, frame.batches, table, config.optim().accumIter(),
+                Trainer trainer = new Trainer(frame.dp, opt, frame.batches, table, config.schedule().accumIter(),
                         data.numClasses());
-                return frame.fit(config.run(), config, resume, seed, trainer.state(), trainer::step,
+                return frame.fit(config.runSettings(), config, resume, seed, trainer.state(), trainer::step,
                         () -> evaluate(model, frame.test, testTable, data.evalBatchSize()),
                         "linear probe " + config.model().name());
             }

@@ -84,8 +84,8 @@ public final class GeneratorTrainer {
     public static Result run(GeneratorTrainConfig config, List<Device> devices, boolean resume,
                              Evaluation evaluation) throws IOException {
         // USP's train.py refuses --finetune with --resume; here a resumed run simply skips the transfer
-        boolean continuing = resume && config.runName() != null && !config.runName().isBlank()
-                && CheckpointStore.findLatest(config.runRoot().resolve(config.runName())).isPresent();
+        boolean continuing = resume && config.run().nameOrNull() != null
+                && CheckpointStore.findLatest(config.run().dir().resolve(config.run().name())).isPresent();
         boolean transferMae = config.finetune() != null && !continuing;
         checkFiles(config, transferMae);
         if (config.batchSize() % devices.size() != 0) {
@@ -94,7 +94,7 @@ public final class GeneratorTrainer {
         }
         // the cache stays in host memory; LatentBatches moves each batch to the training device
         try (NDManager host = NDManager.newBaseManager(Device.cpu());
-             LatentCache cache = LatentCache.open(config.latentCache(), host)) {
+             LatentCache cache = LatentCache.open(config.data().train(), host)) {
             checkCache(config, cache);
             Engine.getInstance().setRandomSeed((int) config.seed());
             try (DataParallel<DiT> dp = new DataParallel<>(m -> build(m, config), devices);
@@ -105,7 +105,7 @@ public final class GeneratorTrainer {
                 LOG.info("{} ({}): {} parameters, {} trainable; objective {}, batch {} over {} device(s), lr {}, "
                                 + "weight decay {}, EMA decay {}, {} steps ({} per epoch of {} images), init {}",
                         config.model(), model.config(), model.parameterCount(), count(model.trainableParameters()),
-                        config.objective(), config.batchSize(), devices.size(), config.lr(), config.weightDecay(),
+                        config.objective(), config.batchSize(), devices.size(), config.learningRate(), config.optim().weightDecay(),
                         config.emaDecay(), config.steps(), cache.size() / config.batchSize(), cache.size(),
                         transferMae ? config.finetune() : continuing ? "the run's checkpoint" : "random");
                 return train(config, resume, evaluation, cache, dp, ema, transfer);
@@ -118,9 +118,11 @@ public final class GeneratorTrainer {
             throws IOException {
         DiT model = dp.master();
         Map<String, Parameter> params = model.trainableParameters();
-        try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.weightDecay()))) {
+        try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.optim().weightDecay()),
+                config.optim().beta1(), config.optim().beta2(), 1e-8)) {
             TrainState state = ModelState.of(model, opt).with("ema", ema).afterRestore(() -> freeze(ema));
-            RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config), resume);
+            RunDir run = RunDir.openOrCreate(config.run().dir(), config.run().nameOrNull(),
+                    ConfigLoader.toYaml(config), resume);
             LOG.info("run folder {}", run.dir());
             Objective objective = config.generator().family() == GeneratorFamily.SIT ? Objective.transport() : Objective.diffusion(config.respacing());
             Step step = new Step(config, objective, dp, ema, opt,
@@ -128,9 +130,10 @@ public final class GeneratorTrainer {
                     new Preview(config, ema, cache.manifest().scaleFactor(), run.dir()));
             TrainingLoop.Builder loop = TrainingLoop.builder().setRun(run).setTotalSteps(config.steps())
                     .setSeed(config.seed()).optStepsPerEpoch(cache.size() / config.batchSize())
-                    .optLearningRate(s -> config.lr()).optLogEvery(config.logEvery())
-                    .optCheckpointEvery(config.checkpointEvery()).optResume(resume)
-                    .optAllowSkippedUpdates(config.allowSkippedUpdates());
+                    .optLearningRate(s -> config.learningRate()).optLogEvery(config.run().logEvery())
+                    .optCheckpointEvery(config.run().checkpointEvery()).optKeepLast(config.run().keepLast())
+                    .optResume(resume)
+                    .optAllowSkippedUpdates(config.run().allowSkippedUpdates());
             if (evaluation != null) {
                 loop.optBest(evaluation.name(), evaluation.higherIsBetter(),
                         s -> TrainingLoop.Score.of(evaluation.evaluator().evaluate(s, ema)));
@@ -184,9 +187,9 @@ public final class GeneratorTrainer {
     }
 
     private static void checkFiles(GeneratorTrainConfig config, boolean transferMae) {
-        if (config.latentCache() == null || !Files.isDirectory(config.latentCache())) {
-            throw new IllegalArgumentException("latent_cache: " + config.latentCache() + " is not a folder; set it "
-                    + "to a cache written by the latent-cache command (--set latent_cache=DIR)");
+        if (config.data().train() == null || !Files.isDirectory(config.data().train())) {
+            throw new IllegalArgumentException("data.train: " + config.data().train() + " is not a folder; set it "
+                    + "to a cache written by the latent-cache command (--set data.train=DIR)");
         }
         if (transferMae && !Files.isRegularFile(config.finetune())) {
             throw new IllegalArgumentException("finetune: " + config.finetune() + " is not a file; give the USP/MAE "
@@ -201,13 +204,13 @@ public final class GeneratorTrainer {
         List<Long> moments = cache.manifest().momentsShape();
         if (moments.get(0) != 2L * config.latentChannels() || moments.get(1) != config.latentSize()
                 || moments.get(2) != config.latentSize()) {
-            throw new IllegalArgumentException("latent cache " + config.latentCache() + " holds moments " + moments
+            throw new IllegalArgumentException("latent cache " + config.data().train() + " holds moments " + moments
                     + " but the config asks for " + config.latentChannels() + "x" + config.latentSize() + "x"
                     + config.latentSize() + " latents (latent_channels, latent_size)");
         }
         if (config.batchSize() > cache.size()) {
             throw new IllegalArgumentException("batch_size " + config.batchSize() + " is larger than the " + cache.size()
-                    + " images of the latent cache " + config.latentCache());
+                    + " images of the latent cache " + config.data().train());
         }
     }
 

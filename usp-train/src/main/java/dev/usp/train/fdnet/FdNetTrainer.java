@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.usp.core.data.Batch;
 import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.config.OptimConfig;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.train.loop.ModelState;
 import dev.usp.train.data.EpochOrder;
@@ -63,8 +64,10 @@ public final class FdNetTrainer {
 
     /** The optimiser, as the sidecar describes it. */
     public static String optimizerName(FdNetConfig cfg) {
-        return "AdamW(betas=(0.9, 0.999), eps=1e-8, lr=" + cfg.lr() + ", weight_decay=" + cfg.weightDecay()
-                + " on ndim>=2, warm-up " + cfg.warmupEpochs() + " epochs then cosine to 0)";
+        OptimConfig o = cfg.optim();
+        return "AdamW(betas=(" + o.beta1() + ", " + o.beta2() + "), eps=1e-8, lr=" + cfg.peakLr() + ", weight_decay="
+                + o.weightDecay() + " on ndim>=2, warm-up " + o.warmupEpochs() + " epochs then cosine to "
+                + (o.minLr() == 0 ? "0" : String.valueOf(o.minLr())) + ")";
     }
 
     /**
@@ -75,7 +78,7 @@ public final class FdNetTrainer {
      */
     public static Result train(FdNetConfig cfg, FashionMnist train, long seed, NDManager manager, RunDir run)
             throws IOException {
-        int n = cfg.trainLimit() == 0 ? train.size() : Math.min(cfg.trainLimit(), train.size());
+        int n = cfg.data().limit() == 0 ? train.size() : Math.min(cfg.data().limit(), train.size());
         int perEpoch = n / cfg.batchSize();
         if (perEpoch == 0) {
             throw new IllegalArgumentException("batch size " + cfg.batchSize() + " is larger than the "
@@ -84,11 +87,13 @@ public final class FdNetTrainer {
         long total = (long) perEpoch * cfg.epochs();
         Engine.getInstance().setRandomSeed((int) seed);
         FmnistFeatureNet net = new FmnistFeatureNet(manager.newSubManager(), cfg.net());
-        LrSchedule schedule = LrSchedule.warmupCosine(cfg.lr(), 0, cfg.warmupEpochs(), cfg.epochs());
+        LrSchedule schedule = LrSchedule.warmupCosine(cfg.peakLr(), cfg.optim().minLr(), cfg.optim().warmupEpochs(),
+                cfg.epochs());
         double[] losses = new double[(int) total];
         long start = System.nanoTime();
         try (Optimizer opt = new AdamW(net.trainableParameters(),
-                ParamGroups.weightDecay(net.trainableParameters(), cfg.weightDecay(), Set.of()))) {
+                ParamGroups.weightDecay(net.trainableParameters(), cfg.optim().weightDecay(), Set.of()),
+                cfg.optim().beta1(), cfg.optim().beta2(), 1e-8)) {
             TrainingLoop loop = TrainingLoop.builder().setRun(run).setTotalSteps(total).setSeed(seed)
                     .optStepsPerEpoch(perEpoch).optCheckpointEvery(perEpoch).optKeepLast(1)
                     .optLogEvery(Math.max(1, Math.min(50, perEpoch / 4)))
@@ -117,13 +122,15 @@ public final class FdNetTrainer {
      * run folder {@code out} (which must not hold checkpoints yet), measures top-1 accuracy on
      * the 10,000 test images and writes {@code out/}{@link FdNetWeights#FILE} with its sidecar.
      *
-     * @param dataDir the Fashion-MNIST IDX folder, or null for {@link FashionMnist#DEFAULT_DIR}
+     * @param dataDir the Fashion-MNIST IDX folder, or null for the config's {@code data.dir} (whose null is
+     *     {@link FashionMnist#DEFAULT_DIR})
      * @return the sidecar written
      */
     public static FdNetWeights.Card trainAndSave(FdNetConfig cfg, Path dataDir, long seed, Device device, Path out)
             throws IOException {
-        FashionMnist train = FashionMnist.load(dataDir, FashionMnist.Split.TRAIN);
-        FashionMnist test = FashionMnist.load(dataDir, FashionMnist.Split.TEST);
+        Path dir = dataDir != null ? dataDir : cfg.data().dir();
+        FashionMnist train = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
+        FashionMnist test = FashionMnist.load(dir, FashionMnist.Split.TEST);
         Path abs = out.toAbsolutePath();
         RunDir run = RunDir.create(abs.getParent(), abs.getFileName().toString(), ConfigLoader.toYaml(cfg));
         try (NDManager manager = NDManager.newBaseManager(device)) {
@@ -132,7 +139,7 @@ public final class FdNetTrainer {
                 double acc = accuracy(net, test, 0, cfg.evalBatchSize());
                 LOG.info("test accuracy {} on {} images", String.format("%.4f", acc), test.size());
                 FdNetWeights.Card card = new FdNetWeights.Card(FdNetWeights.FORMAT, FdFmnist.FD_NAME + ", " + FdFmnist.IS_NAME,
-                        cfg.net(), "Fashion-MNIST (" + (dataDir == null ? FashionMnist.DEFAULT_DIR : dataDir) + ")",
+                        cfg.net(), "Fashion-MNIST (" + (dir == null ? FashionMnist.DEFAULT_DIR : dir) + ")",
                         r.trainImages(), test.size(), acc, FmnistBatches.INPUT_FORM, seed, cfg.epochs(),
                         cfg.batchSize(), r.steps(), optimizerName(cfg), r.seconds());
                 FdNetWeights.save(net, card, run.file(FdNetWeights.FILE));

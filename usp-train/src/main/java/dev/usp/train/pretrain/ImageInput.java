@@ -1,6 +1,7 @@
 package dev.usp.train.pretrain;
 
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.config.DataConfig;
 import dev.usp.core.data.Dataset;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.core.data.HorizontalFlip;
@@ -31,33 +32,33 @@ final class ImageInput {
      * @throws IllegalArgumentException naming the keys when the latents do not fit the model
      */
     static ImageLatentBatches open(PretrainConfig cfg, AutoencoderKL vae, long seed) throws IOException {
-        PretrainConfig.Data data = cfg.data();
+        DataConfig data = cfg.data();
         int channels = vae.config().inChannels();
         Dataset dataset;
         Transform transform;
         if ("folder".equals(data.dataset())) {
-            if (data.dataDir() == null) {
-                throw new IllegalArgumentException("data.dataset is folder but data.data_dir is not set: give the image"
+            if (data.dir() == null) {
+                throw new IllegalArgumentException("data.dataset is folder but data.dir is not set: give the image"
                         + " folder (one sub-folder per class)");
             }
-            dataset = ImageFolderDataset.scan(data.dataDir(), ImageFolderDataset.BadImagePolicy.FAIL);
-            transform = Transform.compose(RandomResizedCrop.mae(data.imageSize()), new HorizontalFlip(0.5),
+            dataset = ImageFolderDataset.scan(data.dir(), ImageFolderDataset.BadImagePolicy.FAIL);
+            transform = Transform.compose(RandomResizedCrop.mae(cfg.imageSize()), new HorizontalFlip(0.5),
                     new ToChannels(channels));
         } else {
-            dataset = FashionMnist.load(data.dataDir(), FashionMnist.Split.TRAIN);
+            dataset = FashionMnist.load(data.dir(), FashionMnist.Split.TRAIN);
             transform = Transform.compose(Pad.all(2), new HorizontalFlip(0.5), new ToChannels(channels));
         }
         ImageLatentBatches batches = new ImageLatentBatches(vae, dataset, transform, data.limit(),
-                cfg.optim().batchSize(), seed);
+                cfg.batchSize(), seed);
         Shape z = batches.latentShape();
         if (z.get(0) != cfg.latentChannels() || z.get(1) != cfg.latentSize() || z.get(2) != cfg.latentSize()) {
-            throw new IllegalArgumentException("the VAE " + data.vae() + " turns the " + data.dataset()
+            throw new IllegalArgumentException("the VAE " + cfg.vae() + " turns the " + data.dataset()
                     + " images into latents " + z + " but the model expects latent_channels " + cfg.latentChannels()
                     + " and latent_size " + cfg.latentSize());
         }
         LOG.info("pretraining on {} images ({}, {} per epoch) encoded by the frozen VAE {} into latents {}",
-                data.dataset(), data.dataDir() == null ? "default folder" : data.dataDir(),
-                batches.batchesPerEpoch() * cfg.optim().batchSize(), data.vae(), z);
+                data.dataset(), data.dir() == null ? "default folder" : data.dir(),
+                batches.batchesPerEpoch() * cfg.batchSize(), cfg.vae(), z);
         return batches;
     }
 }

@@ -1,14 +1,25 @@
 package dev.usp.train.pretrain;
 
-import dev.usp.core.config.OneOf;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
 import dev.usp.core.config.Range;
+import dev.usp.core.config.RunConfig;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Masked latent pretraining, as {@code main_pretrain.py} of the official code: the model, the
  * masking, the data, the optimiser recipe and the run bookkeeping. Loaded from YAML
  * ({@code configs/imagenet/pretrain-*.yaml}, {@code configs/fmnist/pretrain.yaml}).
+ *
+ * <p>The latents come from a latent cache ({@code data.source: cache}, {@code data.train}: random
+ * flip + posterior sample, the official {@code --use_cached}) or from images encoded on the fly by
+ * the frozen VAE ({@code data.source: images}: posterior mean x scale factor; {@code data.dataset}
+ * {@code fmnist} is the train split padded to 32x32 + random flip, {@code folder} an image folder
+ * under {@code data.dir} with a random-resized crop (scale 0.2-1) to {@code image_size} + random
+ * flip, as the official transform; {@code data.limit} uses only the first N images).
  *
  * @param model an MAE size name ({@code MaeModels.names()}), e.g. {@code vit_base_patch_vae}
  * @param latentSize latent side: 28 for 224-px images through the d8 VAE, 8 for Fashion-MNIST
@@ -17,6 +28,17 @@ import java.nio.file.Path;
  * @param maskRatio fraction of patches dropped
  * @param normPixLoss normalise each target patch by its mean and unbiased variance
  * @param addNoise noise the input latents (t ~ U[0.5, 1)) and reconstruct the clean ones
+ * @param vae VAE weights, as {@code usp encode --vae} takes them (data.source images)
+ * @param vaePreset VAE architecture when the weights carry none (sd, kl16, fmnist-tiny, ...), or null
+ * @param imageSize crop side for {@code data.dataset: folder}
+ * @param data a latent cache or images
+ * @param batchSize per-device micro-batch
+ * @param accumIter micro-batches accumulated per optimiser step
+ * @param epochs length of training in passes over the data (may be fractional)
+ * @param optim AdamW, lr = blr x effective batch / 256 unless {@code lr} is set, linear warm-up
+ *     ({@code warmup_epochs}) then half-cycle cosine to {@code min_lr}, set every iteration
+ * @param run run folder and bookkeeping
+ * @param seed the run seed
  */
 public record PretrainConfig(
         String model,
@@ -26,95 +48,44 @@ public record PretrainConfig(
         @Range(min = 0.0, max = 0.99) double maskRatio,
         boolean normPixLoss,
         boolean addNoise,
-        Data data,
-        Optim optim,
-        Run run) {
+        Path vae,
+        String vaePreset,
+        @Range(min = 1, max = 4096) int imageSize,
+        DataConfig data,
+        @Range(min = 1) int batchSize,
+        @Range(min = 1) int accumIter,
+        @Range(min = 0.001) double epochs,
+        OptimConfig optim,
+        RunConfig run,
+        long seed) {
 
-    /**
-     * Where the latents come from: a latent cache ({@code source: cache}: random flip + posterior
-     * sample, the official {@code --use_cached}) or images encoded on the fly by the frozen VAE
-     * ({@code source: images}: posterior mean x scale factor).
-     *
-     * @param source    {@code cache} or {@code images}
-     * @param cache     latent cache folder written by {@code usp encode} (source cache)
-     * @param vae       VAE weights, as {@code usp encode --vae} takes them (source images)
-     * @param vaePreset VAE architecture when the weights carry none (sd, kl16, fmnist-tiny, ...), or null
-     * @param dataset   {@code fmnist}: Fashion-MNIST train split padded to 32x32 + random flip;
-     *                  {@code folder}: an image folder, random-resized crop (scale 0.2-1) to
-     *                  {@code image_size} + random flip, as the official transform
-     * @param dataDir   the Fashion-MNIST IDX folder (null: /usr/share/datasets/fashion-mnist), or the image folder
-     * @param imageSize crop side for {@code folder}
-     * @param limit     use only the first N images (0: all)
-     */
-    public record Data(
-            @OneOf({"cache", "images"}) String source,
-            Path cache,
-            Path vae,
-            String vaePreset,
-            @OneOf({"fmnist", "folder"}) String dataset,
-            Path dataDir,
-            @Range(min = 1, max = 4096) int imageSize,
-            @Range(min = 0) int limit) {
-
-        /** A latent cache folder written by {@code usp encode}; for images: Fashion-MNIST, crops of 224. */
-        public static Data defaults() {
-            return new Data("cache", null, null, null, "fmnist", null, 224, 0);
-        }
-
-        /** True when the latents are encoded from images by the frozen VAE. */
-        public boolean fromImages() {
-            return "images".equals(source);
-        }
+    /** Refuses settings the pretrainer does not implement. */
+    public PretrainConfig {
+        data.require("pretrain", null, false);
+        optim.require("pretrain", List.of("adamw"), List.of("cosine"), true, false);
     }
 
     /**
-     * The optimiser recipe: AdamW, lr = blr x effective batch / 256 unless {@code lr} is set,
-     * linear warm-up then half-cycle cosine to {@code min_lr}, set every iteration.
-     *
-     * @param batchSize per-device micro-batch
-     * @param accumIter micro-batches accumulated per optimiser step
-     * @param lr absolute lr; 0 derives it from blr
-     * @param epochs length of training in passes over the data (may be fractional)
+     * The official ViT-B recipe on 224-px ImageNet through the d8 VAE: a latent cache, per-GPU
+     * batch 64, AdamW blr 1.5e-4, wd 0.05, betas 0.9/0.95, 800 epochs, 40 warm-up; runs/, a
+     * time-stamped name, a line every 20 steps, a checkpoint at the end, keep 2.
      */
-    public record Optim(
-            @Range(min = 1) int batchSize,
-            @Range(min = 1) int accumIter,
-            @Range(min = 0) double blr,
-            @Range(min = 0) double lr,
-            @Range(min = 0) double minLr,
-            @Range(min = 0) double weightDecay,
-            @Range(min = 0) double warmupEpochs,
-            @Range(min = 0.001) double epochs,
-            @Range(min = 0, max = 1) double beta1,
-            @Range(min = 0, max = 1) double beta2) {
-
-        /** The official recipe (per-GPU batch 64, blr 1.5e-4, wd 0.05, betas 0.9/0.95, 800 epochs, 40 warm-up). */
-        public static Optim defaults() {
-            return new Optim(64, 1, 1.5e-4, 0, 0, 0.05, 40, 800, 0.9, 0.95);
-        }
-    }
-
-    /**
-     * Run bookkeeping.
-     *
-     * @param dir parent folder of runs
-     * @param name run name; empty for a timestamp
-     * @param checkpointEvery optimiser steps between checkpoints (0: only at the end)
-     * @param allowSkippedUpdates skip (and count in {@code metrics.jsonl}) an update whose gradient
-     *     norm is not finite while its loss is, instead of stopping; false (default): a bug to find
-     */
-    public record Run(Path dir, String name, @Range(min = 1) long logEvery, @Range(min = 0) long checkpointEvery,
-                      @Range(min = 1) int keepLast, boolean allowSkippedUpdates) {
-
-        /** runs/, timestamped name, log every 20 steps, checkpoint at the end, keep 2. */
-        public static Run defaults() {
-            return new Run(Path.of("runs"), "", 20, 0, 2, false);
-        }
-    }
-
-    /** The official ViT-B recipe on 224-px ImageNet through the d8 VAE. */
     public static PretrainConfig defaults() {
-        return new PretrainConfig("vit_base_patch_vae", 28, 4, 2, 0.75, true, false,
-                Data.defaults(), Optim.defaults(), Run.defaults());
+        return new PretrainConfig("vit_base_patch_vae", 28, 4, 2, 0.75, true, false, null, null, 224,
+                new DataConfig("cache", null, null, "fmnist", null, 0, 0), 64, 1, 800,
+                new OptimConfig("adamw", 0, 1.5e-4, 0, 0.05, 0.9, 0.95, 40, 0, "cosine"),
+                new RunConfig(Path.of("runs"), "", 20, 0, 2, false), 0);
+    }
+
+    /** The keys of the release before the shared {@code data:}/{@code optim:} blocks, read with a warning. */
+    public static Map<String, String> renamedKeys() {
+        return Map.of("data.cache", "data.train", "data.data_dir", "data.dir", "data.vae", "vae",
+                "data.vae_preset", "vae_preset", "data.image_size", "image_size", "optim.batch_size", "batch_size",
+                "optim.accum_iter", "accum_iter", "optim.epochs", "epochs");
+    }
+
+    /** Images per optimiser step on one device: {@code batch_size x accum_iter}. */
+    public int effectiveBatch() {
+        return batchSize * accumIter;
     }
 }

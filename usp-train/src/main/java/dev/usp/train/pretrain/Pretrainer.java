@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
 import dev.usp.models.mae.LatentNoise;
 import dev.usp.models.mae.MaeModels;
 import dev.usp.models.mae.MaeOptions;
@@ -61,24 +63,24 @@ public final class Pretrainer {
      * @param devices the devices to train on (several: data parallel, gradients averaged)
      */
     public static Result run(PretrainConfig cfg, long seed, boolean resume, List<Device> devices) throws IOException {
-        PretrainConfig.Data data = cfg.data();
+        DataConfig data = cfg.data();
         if (data.fromImages()) {
-            if (data.vae() == null) {
-                throw new IllegalArgumentException("data.source is images but data.vae is not set: give the VAE weights"
-                        + " (e.g. --set data.vae=runs/vae-fmnist/vae.safetensors from 'usp train-vae')");
+            if (cfg.vae() == null) {
+                throw new IllegalArgumentException("data.source is images but vae is not set: give the VAE weights"
+                        + " (e.g. --set vae=runs/vae-fmnist/vae.safetensors from 'usp train-vae')");
             }
             try (NDManager root = NDManager.newBaseManager(devices.get(0));
-                 AutoencoderKL vae = VaeFiles.load(data.vae(), data.vaePreset(), root)) {
+                 AutoencoderKL vae = VaeFiles.load(cfg.vae(), cfg.vaePreset(), root)) {
                 return run(cfg, seed, resume, ImageInput.open(cfg, vae, seed), devices);
             }
         }
-        if (data.cache() == null) {
-            throw new IllegalArgumentException("data.cache is not set: give the latent cache folder written by"
-                    + " 'usp encode' (e.g. --set data.cache=runs/fmnist/latents-train)");
+        if (data.train() == null) {
+            throw new IllegalArgumentException("data.train is not set: give the latent cache folder written by"
+                    + " 'usp encode' (e.g. --set data.train=runs/fmnist/latents-train)");
         }
         try (NDManager root = NDManager.newBaseManager();
-             LatentCache cache = LatentCache.open(data.cache(), root)) {
-            LatentSource source = new LatentBatches(cache, cfg.optim().batchSize(), seed);
+             LatentCache cache = LatentCache.open(data.train(), root)) {
+            LatentSource source = new LatentBatches(cache, cfg.batchSize(), seed);
             return run(cfg, seed, resume, source, devices);
         }
     }
@@ -87,18 +89,18 @@ public final class Pretrainer {
     public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices)
             throws IOException {
         if (source.batchSize() % devices.size() != 0) {
-            throw new IllegalArgumentException("optim.batch_size " + source.batchSize() + " must be divisible by the "
+            throw new IllegalArgumentException("batch_size " + source.batchSize() + " must be divisible by the "
                     + devices.size() + " devices");
         }
-        PretrainConfig.Optim o = cfg.optim();
-        int accum = o.accumIter();
-        long effectiveBatch = (long) o.batchSize() * accum;
-        double lr = o.lr() > 0 ? o.lr() : o.blr() * effectiveBatch / 256;
+        OptimConfig o = cfg.optim();
+        int accum = cfg.accumIter();
+        long effectiveBatch = (long) cfg.batchSize() * accum;
+        double lr = o.actualLr(Math.toIntExact(effectiveBatch));
         long stepsPerEpoch = Math.max(1, source.batchesPerEpoch() / accum);
-        long totalSteps = Math.max(1, Math.round(o.epochs() * stepsPerEpoch));
-        LrSchedule schedule = LrSchedule.warmupCosine(lr, o.minLr(), o.warmupEpochs(), o.epochs());
+        long totalSteps = Math.max(1, Math.round(cfg.epochs() * stepsPerEpoch));
+        LrSchedule schedule = LrSchedule.warmupCosine(lr, o.minLr(), o.warmupEpochs(), cfg.epochs());
         LOG.info("pretraining {}: effective batch {}, base lr {}, actual lr {}, {} steps ({} per epoch, {} epochs)",
-                cfg.model(), effectiveBatch, o.blr(), lr, totalSteps, stepsPerEpoch, o.epochs());
+                cfg.model(), effectiveBatch, o.blr(), lr, totalSteps, stepsPerEpoch, cfg.epochs());
 
         Engine.getInstance().setRandomSeed((int) seed);
         MaeOptions opts = new MaeOptions(cfg.latentSize(), cfg.latentChannels(), cfg.patchSize(),
@@ -110,7 +112,7 @@ public final class Pretrainer {
             MaskedAutoencoder mae = dp.master();
             LOG.info("{}: {} parameters ({} in the encoder)", cfg.model(),
                     String.format("%,d", mae.parameterCount()), String.format("%,d", mae.encoderParameterCount()));
-            RunDir run = RunDir.openOrCreate(cfg.run().dir(), cfg.run().name(), ConfigLoader.toYaml(cfg), resume);
+            RunDir run = RunDir.openOrCreate(cfg.run().dir(), cfg.run().nameOrNull(), ConfigLoader.toYaml(cfg), resume);
             TrainState state = ModelState.of(mae, opt);
             TrainingLoop.Result r = TrainingLoop.builder()
                     .setRun(run).setTotalSteps(totalSteps).setSeed(seed)

@@ -95,10 +95,10 @@ public final class VaeTrainer {
      */
     public Result train(NDManager manager, boolean resume) throws IOException {
         Pad pad = Pad.all(2);
-        ImageTable trainSet = ImageTable.of(FashionMnist.load(config.dataDir(), FashionMnist.Split.TRAIN), pad,
-                config.trainLimit());
-        ImageTable testSet = ImageTable.of(FashionMnist.load(config.dataDir(), FashionMnist.Split.TEST), pad,
-                config.testLimit());
+        ImageTable trainSet = ImageTable.of(FashionMnist.load(config.data().dir(), FashionMnist.Split.TRAIN), pad,
+                config.data().limit());
+        ImageTable testSet = ImageTable.of(FashionMnist.load(config.data().dir(), FashionMnist.Split.TEST), pad,
+                config.data().valLimit());
         return train(trainSet, testSet, manager, resume);
     }
 
@@ -112,12 +112,13 @@ public final class VaeTrainer {
             throw new IllegalArgumentException("the VAE (" + config.preset() + ") takes " + arch.inChannels()
                     + " image channels, the data has " + trainSet.imageShape());
         }
-        RunDir run = RunDir.openOrCreate(config.runRoot(), config.runName(), ConfigLoader.toYaml(config), resume);
+        RunDir run = RunDir.openOrCreate(config.run().dir(), config.run().nameOrNull(), ConfigLoader.toYaml(config),
+                resume);
         Engine.getInstance().setRandomSeed(Seeds.intForStep(seed, -1, Seeds.ENGINE));
         try (AutoencoderKL vae = new AutoencoderKL(manager.newSubManager(), arch);
              AdamW opt = new AdamW(vae.trainableParameters(),
-                     ParamGroups.single(vae.trainableParameters(), config.weightDecay()),
-                     config.beta1(), config.beta2(), 1e-8)) {
+                     ParamGroups.single(vae.trainableParameters(), config.optim().weightDecay()),
+                     config.optim().beta1(), config.optim().beta2(), 1e-8)) {
             TrainState state = ModelState.of(vae, opt);
             LOG.info("training {} ({} parameters) on {} images {} for {} steps of {}", config.preset(),
                     vae.parameterCount(), trainSet.size(), trainSet.imageShape(), config.steps(), config.batchSize());
@@ -126,9 +127,10 @@ public final class VaeTrainer {
             TrainingLoop.Result r = TrainingLoop.builder().setRun(run).setTotalSteps(config.steps()).setSeed(seed)
                     .optStepsPerEpoch(Math.max(1, trainSet.size() / config.batchSize()))
                     .optLearningRate(this::learningRate)
-                    .optLogEvery(config.logEvery()).optCheckpointEvery(config.checkpointEvery())
+                    .optLogEvery(config.run().logEvery()).optCheckpointEvery(config.run().checkpointEvery())
+                    .optKeepLast(config.run().keepLast())
                     .optMaxSeconds(config.maxMinutes() * 60).optResume(resume).optProgressTerminal(terminal)
-                    .optAllowSkippedUpdates(config.allowSkippedUpdates())
+                    .optAllowSkippedUpdates(config.run().allowSkippedUpdates())
                     .build()
                     .run(vae.manager(), state, ctx -> step(vae, opt, trainSet, batches, ctx));
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -161,14 +163,14 @@ public final class VaeTrainer {
      * to {@code minLr} at {@code steps}.
      */
     double learningRate(long step) {
-        if (step < config.warmupSteps()) {
-            return config.lr() * (step + 1) / config.warmupSteps();
+        if (step < config.optim().warmupSteps()) {
+            return config.peakLr() * (step + 1) / config.optim().warmupSteps();
         }
-        if (config.lrSchedule().equals("constant")) {
-            return config.lr();
+        if (!config.optim().cosine()) {
+            return config.peakLr();
         }
-        double progress = (double) (step - config.warmupSteps()) / Math.max(1, config.steps() - config.warmupSteps());
-        return config.minLr() + (config.lr() - config.minLr()) * 0.5 * (1 + Math.cos(Math.PI * progress));
+        double progress = (double) (step - config.optim().warmupSteps()) / Math.max(1, config.steps() - config.optim().warmupSteps());
+        return config.optim().minLr() + (config.peakLr() - config.optim().minLr()) * 0.5 * (1 + Math.cos(Math.PI * progress));
     }
 
     private StepResult step(AutoencoderKL vae, Optimizer opt, ImageTable data, Batches batches, StepContext ctx) {

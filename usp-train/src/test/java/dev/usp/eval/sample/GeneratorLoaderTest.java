@@ -3,8 +3,11 @@ package dev.usp.eval.sample;
 import dev.usp.models.generation.GeneratorSpec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.usp.core.testing.EngineRoot;
 import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
+import dev.usp.core.config.RunConfig;
+import dev.usp.core.testing.EngineRoot;
 import dev.usp.core.weights.SafeTensors;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.dit.DiT;
@@ -117,8 +120,10 @@ class GeneratorLoaderTest {
 
     /** A training checkpoint of a tiny SiT (its config recorded) with the network's weights under each part. */
     private Path sitCheckpoint(String... parts) throws IOException {
-        GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, 4, 0.1, null, 8, 10, 1e-4, 0,
-                0.99, "", null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
+        GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, 4, 0.1, new DataConfig("cache",
+                null, null, "fmnist", null, 0, 0), 8, 10, new OptimConfig("adamw", 1e-4, 0, 0, 0, 0.9, 0.999, 0, 0,
+                "constant"), 0.99, "", null, -1, false, false, 0, 4, 5, null, "sd", new RunConfig(dir, "run", 1, 0, 2,
+                false), 0);
         Path file = dir.resolve("sit.safetensors");
         try (DiT net = SIT.build(engine.manager().newSubManager())) {
             Map<String, StateDict> dicts = new LinkedHashMap<>();

@@ -8,9 +8,12 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.usp.core.testing.EngineRoot;
 import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
+import dev.usp.core.config.RunConfig;
 import dev.usp.core.nn.Parameter;
+import dev.usp.core.testing.EngineRoot;
 import dev.usp.eval.io.NpyDType;
 import dev.usp.eval.io.NpyHeader;
 import dev.usp.eval.io.NpzFile;
@@ -150,8 +153,10 @@ class SamplerTest {
     void loadsTheEmaOfATrainingCheckpoint(@TempDir Path dir) throws IOException {
         DiT model = randomNetwork(SIT, 5);
         DiT ema = randomNetwork(SIT, 6);
-        GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, 4, 0.1, null, 8, 10, 1e-4, 0,
-                0.99, "", null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", dir, "run", 0, false);
+        GeneratorTrainConfig config = new GeneratorTrainConfig("SiT-T/2", null, 4, 4, 4, 0.1, new DataConfig("cache",
+                null, null, "fmnist", null, 0, 0), 8, 10, new OptimConfig("adamw", 1e-4, 0, 0, 0, 0.9, 0.999, 0, 0,
+                "constant"), 0.99, "", null, -1, false, false, 0, 4, 5, null, "sd", new RunConfig(dir, "run", 1, 0, 2,
+                false), 0);
         Path file = dir.resolve("step.safetensors");
         new Checkpoint(10, 0, 0, ConfigLoader.toYaml(config), Map.of("model", model.stateDict(), "ema",
                 ema.stateDict()), Map.of()).write(file);

@@ -3,6 +3,8 @@ package dev.usp.train.cls;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.usp.core.config.OptimConfig;
+import dev.usp.core.config.RunConfig;
 import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.GlobalPool;
 import dev.usp.train.loop.Checkpoint;
@@ -45,20 +47,21 @@ class ClsDataParallelTest {
     }
 
     private static ClsRunConfig run(String name) {
-        return new ClsRunConfig(dir.resolve("runs"), name, 4, 0, 1, false);
+        return new ClsRunConfig(new RunConfig(dir.resolve("runs"), name, 4, 0, 1, false), 0);
     }
 
     /** Drop path 0 (it draws from the engine RNG per thread); mixup/cutmix and clipping on. */
     private static FinetuneConfig finetune(String name) {
-        return new FinetuneConfig(null, data(), new ClsModelConfig("vit_tiny_patch16_vae", 2, GlobalPool.AVG, 0.0, 4, 0.02),
-                new ClsOptimConfig(1, 0.25, 16, 1, 1e-3, 0, 1e-6, 0.05), 0.75, 1.0,
-                new MixConfig(0.8, 1.0, 0.5, 0.5, 0.1), run(name));
+        return FinetuneConfig.of(null, data(), new ClsModelConfig("vit_tiny_patch16_vae", 2, GlobalPool.AVG, 0.0, 4,
+                0.02), new ClsOptimConfig(1, 16, 1, new OptimConfig("adamw", 1e-3, 0, 1e-6, 0.05, 0.9, 0.999, 0.25, 0,
+                "cosine")), 0.75, 1.0, new MixConfig(0.8, 1.0, 0.5, 0.5, 0.1), run(name), 0);
     }
 
     /** Per-step encoder features (the data-parallel path), accum 2. */
     private static LinprobeConfig probe(String name) {
-        return new LinprobeConfig(null, data(), new ClsModelConfig("vit_tiny_patch16_vae", 2, GlobalPool.TOKEN, 0.0, 4, 0.01),
-                new ClsOptimConfig(1, 0.25, 8, 2, 5.0, 0.1, 0, 0), false, run(name));
+        return LinprobeConfig.of(null, data(), new ClsModelConfig("vit_tiny_patch16_vae", 2, GlobalPool.TOKEN, 0.0, 4,
+                0.01), new ClsOptimConfig(1, 8, 2, new OptimConfig("lars", 5.0, 0.1, 0, 0, 0.9, 0.999, 0.25, 0,
+                "cosine")), false, run(name), 0);
     }
 
     /** A trainer run on the given devices, named after them. */
@@ -82,7 +85,7 @@ class ClsDataParallelTest {
         List<Device> three = List.of(Device.cpu(), Device.cpu(), Device.cpu());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ClassifierFinetune.run(finetune("ft-3"), 5, three, false));
-        assertTrue(e.getMessage().contains("optim.batch_size 16"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch_size 16"), e.getMessage());
     }
 
     /** Trains 4 steps on one device and on two; every tensor of the final checkpoints' {@code part} within 1e-5. */

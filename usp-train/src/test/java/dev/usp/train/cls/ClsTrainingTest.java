@@ -4,6 +4,8 @@ import dev.usp.eval.metrics.Accuracy;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.usp.core.config.OptimConfig;
+import dev.usp.core.config.RunConfig;
 import dev.usp.core.nn.Parameter;
 import dev.usp.models.vit.GlobalPool;
 import dev.usp.models.vit.VisionTransformer;
@@ -71,22 +73,21 @@ class ClsTrainingTest {
     }
 
     private static ClsRunConfig run(String name, int evalEvery) {
-        return new ClsRunConfig(dir.resolve("runs"), name, 4, evalEvery, 1, false);
+        return new ClsRunConfig(new RunConfig(dir.resolve("runs"), name, 4, 0, 1, false), evalEvery);
     }
 
     /** A probe of the first 2 of the tiny ViT's 6 blocks. */
     private static LinprobeConfig probeConfig(String name, boolean precompute, double epochs, GlobalPool pool) {
-        return new LinprobeConfig(null, data(),
-                new ClsModelConfig("vit_tiny_patch16_vae", 2, pool, 0.0, 4, 0.01),
-                new ClsOptimConfig(epochs, 1, 16, 1, 5.0, 0.1, 0, 0), precompute, run(name, 0));
+        return LinprobeConfig.of(null, data(), new ClsModelConfig("vit_tiny_patch16_vae", 2, pool, 0.0, 4, 0.01),
+                new ClsOptimConfig(epochs, 16, 1, new OptimConfig("lars", 5.0, 0.1, 0, 0, 0.9, 0.999, 1, 0,
+                "cosine")), precompute, run(name, 0), 0);
     }
 
     /** The tiny ViT cut to 2 blocks, head std 0.02 (gradients well above Adam's eps), 2 epochs of 4 steps. */
     private static FinetuneConfig finetuneConfig(String name, double layerDecay) {
-        return new FinetuneConfig(null, data(),
-                new ClsModelConfig("vit_tiny_patch16_vae", 2, GlobalPool.AVG, 0.1, 4, 0.02),
-                new ClsOptimConfig(2, 1, 16, 1, 1e-3, 0, 1e-6, 0.05), layerDecay, 1.0,
-                new MixConfig(0.8, 1.0, 0.5, 0.5, 0.1), run(name, 4));
+        return FinetuneConfig.of(null, data(), new ClsModelConfig("vit_tiny_patch16_vae", 2, GlobalPool.AVG, 0.1, 4,
+                0.02), new ClsOptimConfig(2, 16, 1, new OptimConfig("adamw", 1e-3, 0, 1e-6, 0.05, 0.9, 0.999, 1, 0,
+                "cosine")), layerDecay, 1.0, new MixConfig(0.8, 1.0, 0.5, 0.5, 0.1), run(name, 4), 0);
     }
 
     @Test
@@ -132,12 +133,14 @@ class ClsTrainingTest {
     @Test
     void resumedFinetuneEqualsAnUninterruptedOne() throws IOException {
         FinetuneConfig whole = finetuneConfig("whole", 0.75);
-        FinetuneConfig cut = new FinetuneConfig(null, whole.data(), whole.model(), new ClsOptimConfig(0.5, 1, 16, 1,
-                1e-3, 0, 1e-6, 0.05), 0.75, 1.0, whole.mix(), run("parts", 8));
-        FinetuneConfig rest = new FinetuneConfig(null, whole.data(), whole.model(), new ClsOptimConfig(1, 1, 16, 1,
-                1e-3, 0, 1e-6, 0.05), 0.75, 1.0, whole.mix(), run("parts", 8));
-        FinetuneConfig once = new FinetuneConfig(null, whole.data(), whole.model(), rest.optim(), 0.75, 1.0,
-                whole.mix(), run("once", 8));
+        FinetuneConfig cut = FinetuneConfig.of(null, whole.classifierData(), whole.model(), new ClsOptimConfig(0.5,
+                16, 1, new OptimConfig("adamw", 1e-3, 0, 1e-6, 0.05, 0.9, 0.999, 1, 0, "cosine")), 0.75, 1.0,
+                whole.mix(), run("parts", 8), 0);
+        FinetuneConfig rest = FinetuneConfig.of(null, whole.classifierData(), whole.model(), new ClsOptimConfig(1, 16,
+                1, new OptimConfig("adamw", 1e-3, 0, 1e-6, 0.05, 0.9, 0.999, 1, 0, "cosine")), 0.75, 1.0, whole.mix(),
+                run("parts", 8), 0);
+        FinetuneConfig once = FinetuneConfig.of(null, whole.classifierData(), whole.model(), rest.schedule(), 0.75,
+                1.0, whole.mix(), run("once", 8), 0);
         ClassifierFinetune.run(cut, 5, CPU, false);
         ClsResult resumed = ClassifierFinetune.run(rest, 5, CPU, true);
         ClsResult straight = ClassifierFinetune.run(once, 5, CPU, false);
@@ -162,7 +165,7 @@ class ClsTrainingTest {
              LatentCache train = LatentCache.open(trainCache, m);
              LatentCache test = LatentCache.open(testCache, m)) {
             LinprobeConfig cfg = probeConfig("frozen", false, 1, GlobalPool.TOKEN);
-            try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.data(), train, test, true, 1)) {
+            try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.classifierData(), train, test, true, 1)) {
                 VisionTransformer model = dp.master();
                 Map<String, float[]> before = snapshot(model);
                 Map<String, Parameter> head = LinearProbe.headParameters(model);
@@ -192,7 +195,7 @@ class ClsTrainingTest {
             LinprobeConfig cfg = probeConfig("same", true, 1, GlobalPool.TOKEN);
             List<Map<String, float[]>> heads = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.data(), train, test, true, 11);
+                try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.classifierData(), train, test, true, 11);
                      Lars opt = new Lars(LinearProbe.headParameters(dp.master()),
                              ParamGroups.single(LinearProbe.headParameters(dp.master()), 0));
                      FeatureTable table = i == 0
@@ -230,7 +233,7 @@ class ClsTrainingTest {
              LatentCache train = LatentCache.open(trainCache, m);
              LatentCache test = LatentCache.open(testCache, m)) {
             FinetuneConfig cfg = finetuneConfig("ld", ld);
-            try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.data(), train, test, false, 2)) {
+            try (DataParallel<VisionTransformer> dp = replicas(cfg.model(), cfg.classifierData(), train, test, false, 2)) {
                 VisionTransformer model = dp.master();
                 int depth = model.config().depth();
                 List<ParamGroup> groups = ClassifierFinetune.paramGroups(model, cfg);

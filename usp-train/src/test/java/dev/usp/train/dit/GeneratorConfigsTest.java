@@ -50,12 +50,12 @@ class GeneratorConfigsTest {
             assertEquals(32, c.latentSize());
             assertEquals(4, c.latentChannels());
             assertEquals(256, c.batchSize());
-            assertEquals(1e-4, c.lr());
-            assertEquals(0.0, c.weightDecay());
+            assertEquals(1e-4, c.optim().lr());
+            assertEquals(0.0, c.optim().weightDecay());
             assertEquals(0.9999, c.emaDecay());
             assertEquals(400_000, c.steps());
-            assertEquals(50_000, c.checkpointEvery());
-            assertEquals(100, c.logEvery());
+            assertEquals(50_000, c.run().checkpointEvery());
+            assertEquals(100, c.run().logEvery());
             assertEquals(0.1, c.classDropout());
             assertEquals("", c.respacing());
             assertTrue(c.finetune().toString().startsWith("SET-ME"), "placeholder finetune path");

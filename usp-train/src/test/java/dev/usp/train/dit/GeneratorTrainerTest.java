@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.usp.core.config.RunConfig;
 import dev.usp.core.weights.SafeTensors;
 import dev.usp.core.weights.StateDict;
 import dev.usp.train.loop.Checkpoint;
@@ -102,10 +103,9 @@ class GeneratorTrainerTest {
         Path[] last = new Path[2];
         for (int replicas = 1; replicas <= 2; replicas++) {
             GeneratorTrainConfig c = TinyLatents.config(cache, runs.resolve("r" + replicas), "DiT-T/2", 2, 1e-3);
-            c = new GeneratorTrainConfig(c.model(), c.objective(), c.numClasses(), c.latentSize(),
-                    c.latentChannels(), 0.0, c.latentCache(), c.batchSize(), c.steps(), c.lr(), c.weightDecay(),
-                    c.emaDecay(), c.respacing(), null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", c.runRoot(), "run",
-                    11, false);
+            c = new GeneratorTrainConfig(c.model(), c.objective(), c.numClasses(), c.latentSize(), c.latentChannels(),
+                    0.0, c.data(), c.batchSize(), c.steps(), c.optim(), c.emaDecay(), c.respacing(), null, -1, false,
+                    false, 0, 4, 5, null, "sd", new RunConfig(c.run().dir(), "run", 1, 0, 2, false), 11);
             List<Device> devices = replicas == 1 ? CPU : List.of(Device.cpu(), Device.cpu());
             last[replicas - 1] = GeneratorTrainer.run(c, devices, false, null).lastCheckpoint();
         }
@@ -123,9 +123,9 @@ class GeneratorTrainerTest {
     void theEvaluatorScoresTheEmaAtEveryCheckpoint(@TempDir Path runs) throws IOException {
         GeneratorTrainConfig base = TinyLatents.config(cache, runs, "DiT-T/2", 2, 1e-3);
         GeneratorTrainConfig config = new GeneratorTrainConfig(base.model(), base.objective(), base.numClasses(),
-                base.latentSize(), base.latentChannels(), base.classDropout(), base.latentCache(), base.batchSize(),
-                base.steps(), base.lr(), base.weightDecay(), base.emaDecay(), base.respacing(), null, -1, false, false,
-                1, 1, 0, 4, 5, null, "sd", runs, "run", 11, false);
+                base.latentSize(), base.latentChannels(), base.classDropout(), base.data(), base.batchSize(),
+                base.steps(), base.optim(), base.emaDecay(), base.respacing(), null, -1, false, false, 0, 4, 5, null,
+                "sd", new RunConfig(runs, "run", 1, 1, 2, false), 11);
         List<Long> steps = new java.util.ArrayList<>();
         GeneratorTrainer.Evaluation eval = new GeneratorTrainer.Evaluation("fake_fid", false, (step, ema) -> {
             assertTrue(!ema.isTraining(), "the EMA is evaluated in eval mode");

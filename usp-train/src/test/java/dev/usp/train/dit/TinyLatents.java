@@ -3,6 +3,9 @@ package dev.usp.train.dit;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
+import dev.usp.core.config.RunConfig;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.VaeConfig;
 import dev.usp.vae.cache.LabelledImages;
@@ -50,7 +53,9 @@ final class TinyLatents {
 
     /** A tiny run over the cache: T/2 model, batch 16, no previews, a metrics line per step. */
     static GeneratorTrainConfig config(Path cache, Path runRoot, String model, long steps, double lr) {
-        return new GeneratorTrainConfig(model, null, CLASSES, 4, 4, 0.1, cache, 16, steps, lr, 0.0, 0.99, "",
-                null, -1, false, false, 0, 1, 0, 4, 5, null, "sd", runRoot, "run", 11, false);
+        return new GeneratorTrainConfig(model, null, CLASSES, 4, 4, 0.1, new DataConfig("cache", cache, null,
+                "fmnist", null, 0, 0), 16, steps, new OptimConfig("adamw", lr, 0, 0, 0.0, 0.9, 0.999, 0, 0,
+                "constant"), 0.99, "", null, -1, false, false, 0, 4, 5, null, "sd", new RunConfig(runRoot, "run", 1,
+                0, 2, false), 11);
     }
 }

@@ -4,6 +4,8 @@ import dev.usp.eval.fdnet.FdNetConfig;
 import dev.usp.eval.fdnet.FmnistFeatureNet;
 import dev.usp.core.testing.FashionMnistFiles;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
 import dev.usp.core.data.FashionMnist;
 import dev.usp.train.loop.MetricsLog;
 import dev.usp.train.loop.RunDir;
@@ -38,7 +40,9 @@ class FdNetTrainerTest {
     }
 
     private static FdNetConfig config(int images, int batch, int epochs) {
-        return new FdNetConfig(epochs, batch, 3e-3, 1e-4, 0, images, 250, FmnistFeatureNet.Spec.defaults(), false);
+        return new FdNetConfig(epochs, batch, new OptimConfig("adamw", 3e-3, 0, 0, 1e-4, 0.9, 0.999, 0, 0, "cosine"),
+                new DataConfig("images", null, null, "fmnist", null, images, 0), 250, FmnistFeatureNet.Spec.defaults(),
+                false, 0);
     }
 
     private FdNetTrainer.Result run(FdNetConfig cfg, long seed, String name, NDManager m) throws Exception {

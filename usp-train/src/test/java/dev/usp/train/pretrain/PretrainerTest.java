@@ -60,7 +60,7 @@ class PretrainerTest {
     private static PretrainConfig tinyConfig(Path runs, String name, double epochs, long checkpointEvery) {
         return ConfigLoader.load(PretrainConfig.class, null, List.of(
                 "model=vit_tiny_patch_vae", "latent_size=4", "patch_size=1",
-                "optim.batch_size=8", "optim.lr=2e-3", "optim.warmup_epochs=0.2", "optim.epochs=" + epochs,
+                "batch_size=8", "optim.lr=2e-3", "optim.warmup_epochs=0.2", "epochs=" + epochs,
                 "optim.weight_decay=0.0",
                 "run.dir=" + runs, "run.name=" + name, "run.log_every=1", "run.checkpoint_every=" + checkpointEvery));
     }

@@ -80,8 +80,8 @@ public final class TortureDriver {
         Files.createDirectories(work.resolve("digests"));
         digestsTo("vae");
         VaeTrainConfig vc = ConfigLoader.load(VaeTrainConfig.class, CONFIGS.resolve("vae.yaml"), List.of(
-                "steps=30", "batch_size=16", "train_limit=" + IMAGES, "test_limit=64", "scale_images=64",
-                "eval_batch_size=64", "checkpoint_every=0", "log_every=5", "run_root=" + work, "run_name=vae"));
+                "steps=30", "batch_size=16", "data.limit=" + IMAGES, "data.val_limit=64", "scale_images=64",
+                "eval_batch_size=64", "run.checkpoint_every=0", "run.log_every=5", "run.dir=" + work, "run.name=vae"));
         Path vae;
         try (NDManager m = NDManager.newBaseManager()) {
             vae = new VaeTrainer(vc, SEED, null).train(m, false).run().file(VaeFiles.WEIGHTS);
@@ -91,7 +91,7 @@ public final class TortureDriver {
 
         digestsTo("fdnet");
         FdNetConfig fc = ConfigLoader.load(FdNetConfig.class, null, List.of("epochs=1", "batch_size=16",
-                "train_limit=" + (30 * 16)));
+                "data.limit=" + (30 * 16)));
         try (NDManager m = NDManager.newBaseManager()) {
             RunDir run = RunDir.create(work, "fdnet", ConfigLoader.toYaml(fc));
             FdNetTrainer.train(fc, FashionMnist.load(null, FashionMnist.Split.TRAIN), SEED, m, run).net().close();
@@ -99,16 +99,16 @@ public final class TortureDriver {
 
         digestsTo("pretrain");
         PretrainConfig pc = ConfigLoader.load(PretrainConfig.class, CONFIGS.resolve("pretrain.yaml"), List.of(
-                "data.cache=" + train, "optim.batch_size=16", "optim.epochs=1", "optim.warmup_epochs=0.2",
+                "data.train=" + train, "batch_size=16", "epochs=1", "optim.warmup_epochs=0.2",
                 "run.dir=" + work, "run.name=pretrain", "run.log_every=5", "run.checkpoint_every=0"));
         Path mae = Pretrainer.run(pc, SEED, false, cpu).checkpoint();
 
         for (String generator : List.of("sit", "dit")) {
             digestsTo(generator);
             GeneratorTrainConfig gc = ConfigLoader.load(GeneratorTrainConfig.class,
-                    CONFIGS.resolve(generator + ".yaml"), List.of("latent_cache=" + train, "steps=30",
-                            "batch_size=16", "checkpoint_every=0", "sample_every=0", "log_every=5",
-                            "run_root=" + work, "run_name=" + generator, "vae=" + vae, "finetune=" + mae));
+                    CONFIGS.resolve(generator + ".yaml"), List.of("data.train=" + train, "steps=30",
+                            "batch_size=16", "run.checkpoint_every=0", "sample_every=0", "run.log_every=5",
+                            "run.dir=" + work, "run.name=" + generator, "vae=" + vae, "finetune=" + mae));
             GeneratorTrainer.run(gc.withSeed(SEED), cpu, false, null);
         }
 
@@ -123,8 +123,8 @@ public final class TortureDriver {
 
     /** The overrides of a classifier stage: 1 epoch of batch 16 (32 steps) from the MAE checkpoint. */
     private List<String> classifier(String name, Path mae, Path train, Path test) {
-        return List.of("finetune=" + mae, "data.train_cache=" + train, "data.test_cache=" + test, "optim.epochs=1",
-                "optim.warmup_epochs=0.2", "optim.batch_size=16", "run.runs_dir=" + work, "run.name=" + name,
+        return List.of("finetune=" + mae, "data.train=" + train, "data.val=" + test, "epochs=1",
+                "optim.warmup_epochs=0.2", "batch_size=16", "run.dir=" + work, "run.name=" + name,
                 "run.log_every=5");
     }
 

@@ -2,6 +2,9 @@ package dev.usp.train.vae;
 
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.config.ConfigLoader;
+import dev.usp.core.config.DataConfig;
+import dev.usp.core.config.OptimConfig;
+import dev.usp.core.config.RunConfig;
 import dev.usp.core.data.Dataset;
 import dev.usp.core.data.Image;
 import dev.usp.core.data.Sample;
@@ -51,8 +54,9 @@ class VaeTrainerTest {
 
     /** Checkpoints only at the end; 16 images for the scale factor, grids of 8. */
     private static VaeTrainConfig config(Path root, String name, int steps) {
-        return new VaeTrainConfig("custom", null, root, name, steps, 8, 3e-3, 2, "constant", 0.0, 0.0, 0.5, 0.9,
-                1.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 8, false);
+        return new VaeTrainConfig("custom", new DataConfig("images", null, null, "fmnist", null, 0, 0),
+                new RunConfig(root, name, 2, 0, 2, false), new OptimConfig("adamw", 3e-3, 0, 0.0, 0.0, 0.5, 0.9, 0, 2,
+                "constant"), 0, steps, 8, 1.0, "l1", 1e-6, 0.0, 16, 16, 8);
     }
 
     @Test
@@ -106,8 +110,9 @@ class VaeTrainerTest {
     @Test
     void timeBudgetStopsWithACheckpoint(@TempDir Path root) throws IOException {
         VaeTrainConfig c = config(root, "budget", 50);
-        VaeTrainConfig budget = new VaeTrainConfig(c.preset(), null, root, "budget", 50, 8, c.lr(), 2, "cosine", 0.0,
-                0.0, 0.9, 0.999, 1.0, "l2", 1e-6, 2, 0, 1e-9, 0, 0, 16, 16, 4, false);
+        VaeTrainConfig budget = new VaeTrainConfig(c.preset(), new DataConfig("images", null, null, "fmnist", null, 0,
+                0), new RunConfig(root, "budget", 2, 0, 2, false), new OptimConfig("adamw", c.optim().lr(), 0, 0.0,
+                0.0, 0.9, 0.999, 0, 2, "cosine"), 0, 50, 8, 1.0, "l2", 1e-6, 1e-9, 16, 16, 4);
         try (NDManager m = NDManager.newBaseManager()) {
             VaeTrainer.Result r = new VaeTrainer(budget, TINY, 1, null).train(train, test, m, false);
             assertEquals(1, r.endStep());
@@ -119,8 +124,9 @@ class VaeTrainerTest {
     @Test
     void cosineScheduleAfterWarmup(@TempDir Path root) {
         VaeTrainConfig c = config(root, "lr", 102);
-        VaeTrainConfig cosine = new VaeTrainConfig(c.preset(), null, root, "lr", 102, 8, 1e-3, 2, "cosine", 1e-5,
-                0.0, 0.9, 0.999, 0.0, "l1", 1e-6, 2, 0, 0.0, 0, 0, 16, 16, 4, false);
+        VaeTrainConfig cosine = new VaeTrainConfig(c.preset(), new DataConfig("images", null, null, "fmnist", null, 0,
+                0), new RunConfig(root, "lr", 2, 0, 2, false), new OptimConfig("adamw", 1e-3, 0, 1e-5, 0.0, 0.9,
+                0.999, 0, 2, "cosine"), 0, 102, 8, 0.0, "l1", 1e-6, 0.0, 16, 16, 4);
         VaeTrainer t = new VaeTrainer(cosine, TINY, 1, null);
         assertEquals(0.5e-3, t.learningRate(0), 1e-15);
         assertEquals(1e-3, t.learningRate(2), 1e-15);
