@@ -5,7 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.eval.fdnet.FdNetConfig;
-import dev.usp.eval.pipeline.QuickstartConfig;
+import dev.usp.app.pipeline.QuickstartConfig;
 import dev.usp.train.cls.FinetuneConfig;
 import dev.usp.train.cls.LinprobeConfig;
 import dev.usp.train.dit.GeneratorTrainConfig;
