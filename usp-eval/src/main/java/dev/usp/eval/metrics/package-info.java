@@ -20,13 +20,13 @@
  *       the sum of square roots of the eigenvalues of the symmetric {@code A^T s2 A} with
  *       {@code s1 = A A^T} ({@link dev.usp.eval.metrics.FrechetDistance}), which is exact for
  *       singular covariances too;</li>
- *   <li>{@link dev.usp.eval.metrics.PivotedCholesky}: EJML has no rank-revealing Cholesky (its
+ *   <li>{@code PivotedCholesky}: EJML has no rank-revealing Cholesky (its
  *       Cholesky fails on a singular matrix), and covariances of fewer vectors than dimensions, or
  *       with a constant feature, are singular;</li>
  *   <li>the symmetric products {@code x^T x} and {@code A^T s2 A}
  *       ({@code Linalg.multPlusTransALower}): EJML's block kernels on the blocks on and below the
  *       diagonal only, half the work of its general product;</li>
- *   <li>means, Inception Score and the k-th nearest distance ({@link dev.usp.eval.metrics.Select},
+ *   <li>means, Inception Score and the k-th nearest distance ({@code Select},
  *       as {@code np.partition}): loops too simple to need a library.</li>
  * </ul>
  */
