@@ -40,8 +40,10 @@ JAR="$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar"
 LIB="$ROOT/usp-app/target/lib"
 if [ ! -f "$JAR" ] || [ ! -d "$LIB" ] || \
    [ -n "$(find "$ROOT"/usp-*/src/main "$ROOT"/pom.xml "$ROOT"/usp-*/pom.xml -newer "$JAR" -print -quit)" ]; then
+  # the launcher's jar and lib/ come from usp-app: building only usp-eval would leave both stale
   echo "bench: building usp-app (mvn package -DskipTests) ..." >&2
-  (cd "$ROOT" && mvn -B -ntp -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl usp-app -am package) >&2
+  (cd "$ROOT" && mvn -B -ntp -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
+    -pl usp-app -am package) >&2
 fi
 
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS

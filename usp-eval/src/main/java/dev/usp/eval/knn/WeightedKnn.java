@@ -1,10 +1,10 @@
 package dev.usp.eval.knn;
 
 import dev.usp.eval.metrics.FeatureMatrix;
+import dev.usp.eval.metrics.Linalg;
 import dev.usp.eval.metrics.Accuracy;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.ejml.data.DMatrixRBlock;
+import org.ejml.data.DMatrixRMaj;
 
 /**
  * Weighted k-nearest-neighbour classification of frozen features, as DINO's
@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * is taken first.
  *
  * <p>Pure function of the feature matrices; similarities in double precision, computed in blocks
- * of queries against the whole memory bank with ND4J.
+ * of queries against the whole memory bank with EJML ({@link Linalg}).
  */
 public final class WeightedKnn {
 
@@ -84,20 +84,16 @@ public final class WeightedKnn {
         int kk = Math.min(k, n);
         double[] votes = new double[q * classes];
         int block = (int) Math.max(1, Math.min(q, BLOCK_VALUES / n));
-        try (INDArray bank = normalisedRows(train, 0, n)) {
-            int[] idx = new int[kk];
-            double[] sim = new double[kk];
-            for (int from = 0; from < q; from += block) {
-                int to = Math.min(q, from + block);
-                double[] s;
-                try (INDArray queries = normalisedRows(test, from, to); INDArray prod = queries.mmul(bank.transpose())) {
-                    s = prod.data().asDouble();                                // (to - from, N)
-                }
-                for (int i = from; i < to; i++) {
-                    int filled = topK(s, (i - from) * n, n, idx, sim);
-                    for (int j = 0; j < filled; j++) {
-                        votes[i * classes + (int) trainLabels[idx[j]]] += Math.exp(sim[j] / temperature);
-                    }
+        DMatrixRBlock bank = normalisedRows(train, 0, n);
+        int[] idx = new int[kk];
+        double[] sim = new double[kk];
+        for (int from = 0; from < q; from += block) {
+            int to = Math.min(q, from + block);
+            double[] s = Linalg.toRowMajor(Linalg.multTransB(normalisedRows(test, from, to), bank));   // (to - from, N)
+            for (int i = from; i < to; i++) {
+                int filled = topK(s, (i - from) * n, n, idx, sim);
+                for (int j = 0; j < filled; j++) {
+                    votes[i * classes + (int) trainLabels[idx[j]]] += Math.exp(sim[j] / temperature);
                 }
             }
         }
@@ -129,7 +125,7 @@ public final class WeightedKnn {
     }
 
     /** Rows [from, to) as doubles divided by max(|row|, 1e-12), as {@code F.normalize}. */
-    private static INDArray normalisedRows(FeatureMatrix m, int from, int to) {
+    private static DMatrixRBlock normalisedRows(FeatureMatrix m, int from, int to) {
         int d = m.dim();
         double[] out = new double[(to - from) * d];
         float[] x = m.data();
@@ -144,6 +140,6 @@ public final class WeightedKnn {
                 out[(i - from) * d + j] = x[i * d + j] * inv;
             }
         }
-        return Nd4j.create(out, new long[] {to - from, d}, DataType.DOUBLE);
+        return Linalg.block(DMatrixRMaj.wrap(to - from, d, out));
     }
 }

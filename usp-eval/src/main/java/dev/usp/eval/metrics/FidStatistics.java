@@ -3,9 +3,7 @@ package dev.usp.eval.metrics;
 import dev.usp.eval.io.NpyArray;
 import dev.usp.eval.io.NpzFile;
 import dev.usp.eval.io.NpzWriter;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.ejml.data.DMatrixRBlock;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -17,7 +15,7 @@ import java.util.Arrays;
  */
 public final class FidStatistics {
 
-    /** Rows per chunk when accumulating the covariance, to bound native memory. */
+    /** Rows per chunk when accumulating the covariance, to bound the double copy of the features. */
     private static final int CHUNK_ROWS = 4096;
 
     private final double[] mu;
@@ -52,15 +50,17 @@ public final class FidStatistics {
         for (int j = 0; j < d; j++) {
             mean[j] /= n;
         }
-        try (INDArray m = Nd4j.createFromArray(mean); INDArray cov = Nd4j.zeros(DataType.DOUBLE, d, d)) {
-            for (int from = 0; from < n; from += CHUNK_ROWS) {
-                try (INDArray xc = Linalg.rows(features, from, Math.min(n, from + CHUNK_ROWS)).subiRowVector(m)) {
-                    Nd4j.gemm(xc, xc, cov, true, false, 1.0, 1.0);
-                }
-            }
-            cov.divi(n - 1);
-            return new FidStatistics(mean, Linalg.toRowMajor(cov));
+        DMatrixRBlock cov = Linalg.zeros(d, d);
+        for (int from = 0; from < n; from += CHUNK_ROWS) {
+            int to = Math.min(n, from + CHUNK_ROWS);
+            DMatrixRBlock xc = Linalg.centredRows(features, from, to, mean);
+            Linalg.multPlusTransALower(xc, xc, cov);
         }
+        double[] sigma = Linalg.symmetricToRowMajor(cov);
+        for (int i = 0; i < sigma.length; i++) {
+            sigma[i] /= n - 1;
+        }
+        return new FidStatistics(mean, sigma);
     }
 
     /** Reads {@code mu} (D) and {@code sigma} (D, D) from an .npz, e.g. an ADM reference batch. */

@@ -1,7 +1,7 @@
 package dev.usp.eval.metrics;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.ejml.data.DMatrixRBlock;
+import org.ejml.data.DMatrixRMaj;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,25 +78,24 @@ public final class FrechetDistance {
      */
     static double traceSqrtProduct(double[] s1, double[] s2, int d, double eps) {
         double[][] a = PivotedCholesky.factor(withDiagonal(s1, d, eps), d, MIN_EIGENVALUE, "sigma1");
-        if (a[0].length == 0) {
+        int r = a[0].length;
+        if (r == 0) {
             return 0;
         }
-        try (INDArray am = Nd4j.create(a);
-             INDArray m2 = Linalg.matrix(withDiagonal(s2, d, eps), d, d);
-             INDArray b = m2.mmul(am);
-             INDArray m = Nd4j.gemm(am, b, true, false);
-             INDArray sym = m.add(m.transpose()).muli(0.5)) {
-            double[] eigenvalues = Linalg.symmetricEigenvalues(sym);
-            // Eigenvalues that are 0 in exact arithmetic come out as +-n ulp of the largest; their
-            // square roots would add noise far above round-off, so they count as 0.
-            double zero = eigenvalues.length * Math.ulp(eigenvalues[eigenvalues.length - 1]);
-            double sum = 0;
-            for (double l : eigenvalues) {
-                checkEigenvalue(l, "A^T sigma2 A (sigma1 = A A^T)");
-                sum += l > zero ? Math.sqrt(l) : 0;
-            }
-            return sum;
+        DMatrixRBlock am = Linalg.block(new DMatrixRMaj(a));
+        DMatrixRBlock b = Linalg.mult(Linalg.block(DMatrixRMaj.wrap(d, d, withDiagonal(s2, d, eps))), am);
+        DMatrixRBlock m = Linalg.zeros(r, r);
+        Linalg.multPlusTransALower(am, b, m);                               // A^T s2 A (r, r)
+        double[] eigenvalues = Linalg.symmetricEigenvalues(DMatrixRMaj.wrap(r, r, Linalg.symmetricToRowMajor(m)));
+        // Eigenvalues that are 0 in exact arithmetic come out as +-n ulp of the largest; their
+        // square roots would add noise far above round-off, so they count as 0.
+        double zero = eigenvalues.length * Math.ulp(eigenvalues[eigenvalues.length - 1]);
+        double sum = 0;
+        for (double l : eigenvalues) {
+            checkEigenvalue(l, "A^T sigma2 A (sigma1 = A A^T)");
+            sum += l > zero ? Math.sqrt(l) : 0;
         }
+        return sum;
     }
 
     private static void checkEigenvalue(double l, String of) {
@@ -106,10 +105,8 @@ public final class FrechetDistance {
         }
     }
 
+    /** A copy of s (d, d) with eps added to the diagonal. */
     private static double[] withDiagonal(double[] s, int d, double eps) {
-        if (eps == 0) {
-            return s;
-        }
         double[] out = s.clone();
         for (int i = 0; i < d; i++) {
             out[i * d + i] += eps;

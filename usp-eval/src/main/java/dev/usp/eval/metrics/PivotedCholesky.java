@@ -5,8 +5,11 @@ package dev.usp.eval.metrics;
  * {@code S = A A^T} with A (n, rank), stopping (as LAPACK's dpstrf) once every remaining pivot is
  * at most {@code n * ulp * max(diag S)}, so singular covariances get their exact rank.
  *
- * <p>Plain Java because the LAPACK factorisations of ND4J 1.0.0-M2.1's bundled OpenBLAS (dpotrf,
- * and dsyev's eigenvectors) return wrong results on AVX-512 CPUs for matrices above ~128 rows.
+ * <p>Hand-written because EJML has no rank-revealing Cholesky: its {@code CholeskyDecomposition}
+ * (like LAPACK's dpotrf) fails on a singular matrix, and its LDL^T does not pivot. Covariances of
+ * fewer feature vectors than dimensions, or with a constant feature, are singular, and
+ * {@link FrechetDistance} needs their exact rank (see there). Right-looking and unblocked, as
+ * dpstf2: only the lower triangle is read and updated.
  */
 final class PivotedCholesky {
 
@@ -14,7 +17,7 @@ final class PivotedCholesky {
     }
 
     /**
-     * Factors S (n, n), row-major.
+     * Factors S (n, n), row-major, of which only the lower triangle is read.
      *
      * @param minEigenvalue how negative the part left unfactored may look before S counts as not
      *     positive semi-definite
@@ -53,11 +56,11 @@ final class PivotedCholesky {
                 a[i * n + k] /= lkk;
                 col[i] = a[i * n + k];
             }
-            // Trailing Schur complement, both triangles: a[i][j] -= l_i l_j.
+            // Trailing Schur complement, lower triangle only: a[i][j] -= l_i l_j for j <= i.
             for (int i = k + 1; i < n; i++) {
                 double li = col[i];
                 int row = i * n;
-                for (int j = k + 1; j < n; j++) {
+                for (int j = k + 1; j <= i; j++) {
                     a[row + j] -= li * col[j];
                 }
             }
@@ -77,7 +80,7 @@ final class PivotedCholesky {
     // entry beyond what its diagonals allow means a negative eigenvalue.
     private static void checkRemainder(double[] a, int n, int rank, double minEigenvalue, String name) {
         for (int i = rank; i < n; i++) {
-            for (int j = rank; j < n; j++) {
+            for (int j = rank; j <= i; j++) {
                 double v = a[i * n + j];
                 if (i == j ? v < minEigenvalue : Math.abs(v) > -minEigenvalue) {
                     throw new IllegalArgumentException(name + " is not positive semi-definite: after " + rank
@@ -87,19 +90,30 @@ final class PivotedCholesky {
         }
     }
 
+    /**
+     * Swaps rows and columns k < p of the symmetric matrix whose lower triangle is a (LAPACK's
+     * dpstf2 for a lower factor): the factored columns' rows, the diagonal, and the trailing
+     * entries that cross the diagonal between them.
+     */
     private static void swapSymmetric(double[] a, int n, int k, int p) {
         if (k == p) {
             return;
         }
-        for (int j = 0; j < n; j++) {
-            double t = a[k * n + j];
-            a[k * n + j] = a[p * n + j];
-            a[p * n + j] = t;
+        for (int j = 0; j < k; j++) {
+            swap(a, k * n + j, p * n + j);
         }
-        for (int i = 0; i < n; i++) {
-            double t = a[i * n + k];
-            a[i * n + k] = a[i * n + p];
-            a[i * n + p] = t;
+        swap(a, k * n + k, p * n + p);
+        for (int i = k + 1; i < p; i++) {
+            swap(a, i * n + k, p * n + i);
         }
+        for (int i = p + 1; i < n; i++) {
+            swap(a, i * n + k, i * n + p);
+        }
+    }
+
+    private static void swap(double[] a, int x, int y) {
+        double t = a[x];
+        a[x] = a[y];
+        a[y] = t;
     }
 }

@@ -1,7 +1,6 @@
 package dev.usp.eval.metrics;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.ejml.data.DMatrixRBlock;
 
 /**
  * Improved precision and recall (Kynkaanniemi et al. 2019), as the ADM evaluator's
@@ -11,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code d <= r}), recall the fraction of real vectors inside the generated one.
  *
  * <p>Distances are squared Euclidean, {@code max(|u|^2 - 2 u.v + |v|^2, 0)}, in double precision,
- * in blocks of rows against the whole other set. The evaluator computes them in float16 (float32
+ * in blocks of rows against the whole other set (EJML, see {@link Linalg}). The evaluator computes them in float16 (float32
  * if float16 overflows), so vectors within float16 round-off of a ball's edge may count
  * differently.
  */
@@ -39,26 +38,26 @@ public final class PrecisionRecall {
         if (real.dim() != generated.dim()) {
             throw new IllegalArgumentException("feature dimensions differ: real " + real + ", generated " + generated);
         }
-        try (Prepared r = new Prepared(real); Prepared g = new Prepared(generated)) {
-            double[] realRadii = radii(r, k);
-            double[] genRadii = radii(g, k);
-            boolean[] realCovered = new boolean[r.n];
-            boolean[] genInside = new boolean[g.n];
-            int rows = rowsPerBlock(g.n);
-            for (int from = 0; from < r.n; from += rows) {
-                int to = Math.min(r.n, from + rows);
-                double[] dist = squaredDistances(r, from, to, g);   // (to - from, N_gen)
-                for (int i = from; i < to; i++) {
-                    int o = (i - from) * g.n;
-                    for (int j = 0; j < g.n; j++) {
-                        double v = dist[o + j];
-                        genInside[j] |= v <= realRadii[i];
-                        realCovered[i] |= v <= genRadii[j];
-                    }
+        Prepared r = new Prepared(real);
+        Prepared g = new Prepared(generated);
+        double[] realRadii = radii(r, k);
+        double[] genRadii = radii(g, k);
+        boolean[] realCovered = new boolean[r.n];
+        boolean[] genInside = new boolean[g.n];
+        int rows = rowsPerBlock(g.n);
+        for (int from = 0; from < r.n; from += rows) {
+            int to = Math.min(r.n, from + rows);
+            double[] dist = squaredDistances(r, from, to, g);   // (to - from, N_gen)
+            for (int i = from; i < to; i++) {
+                int o = (i - from) * g.n;
+                for (int j = 0; j < g.n; j++) {
+                    double v = dist[o + j];
+                    genInside[j] |= v <= realRadii[i];
+                    realCovered[i] |= v <= genRadii[j];
                 }
             }
-            return new Result(fraction(genInside), fraction(realCovered));
         }
+        return new Result(fraction(genInside), fraction(realCovered));
     }
 
     /**
@@ -66,9 +65,7 @@ public final class PrecisionRecall {
      * counting the vector itself as the 0-th (the evaluator's {@code manifold_radii}).
      */
     public static double[] manifoldRadii(FeatureMatrix features, int k) {
-        try (Prepared p = new Prepared(features)) {
-            return radii(p, k);
-        }
+        return radii(new Prepared(features), k);
     }
 
     private static double[] radii(Prepared p, int k) {
@@ -91,17 +88,14 @@ public final class PrecisionRecall {
 
     /** Squared distances between rows [from, to) of a and all rows of b, row-major (to - from, b.n). */
     private static double[] squaredDistances(Prepared a, int from, int to, Prepared b) {
-        try (INDArray u = Linalg.rows(a.features, from, to);
-             INDArray dot = Nd4j.gemm(u, b.matrix, false, true)) {
-            double[] d = Linalg.toRowMajor(dot);
-            for (int i = from; i < to; i++) {
-                int o = (i - from) * b.n;
-                for (int j = 0; j < b.n; j++) {
-                    d[o + j] = Math.max(a.squaredNorms[i] - 2 * d[o + j] + b.squaredNorms[j], 0);
-                }
+        double[] d = Linalg.toRowMajor(Linalg.multTransB(Linalg.rows(a.features, from, to), b.matrix));
+        for (int i = from; i < to; i++) {
+            int o = (i - from) * b.n;
+            for (int j = 0; j < b.n; j++) {
+                d[o + j] = Math.max(a.squaredNorms[i] - 2 * d[o + j] + b.squaredNorms[j], 0);
             }
-            return d;
         }
+        return d;
     }
 
     private static int rowsPerBlock(int otherRows) {
@@ -117,10 +111,10 @@ public final class PrecisionRecall {
     }
 
     /** A feature set as a double matrix (N, D) with its squared row norms. */
-    private static final class Prepared implements AutoCloseable {
+    private static final class Prepared {
         final FeatureMatrix features;
         final int n;
-        final INDArray matrix;
+        final DMatrixRBlock matrix;
         final double[] squaredNorms;
 
         Prepared(FeatureMatrix f) {
@@ -140,11 +134,6 @@ public final class PrecisionRecall {
                 }
                 squaredNorms[i] = s;
             }
-        }
-
-        @Override
-        public void close() {
-            matrix.close();
         }
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Apache Commons jars that ND4J and DJL bring in transitively are the releases the parent
- * pom pins, not ND4J's own (commons-compress 1.21 has CVE-2024-25710 and CVE-2024-26308).
+ * The Apache Commons jars that DJL brings in transitively are the releases the parent pom pins
+ * (commons-compress before 1.26.0 has CVE-2024-25710 and CVE-2024-26308).
  */
 class PinnedCommonsTest {
 
@@ -16,7 +16,6 @@ class PinnedCommonsTest {
         assertAtLeast("commons-compress", org.apache.commons.compress.archivers.ArchiveStreamFactory.class, "1.26.0");
         assertAtLeast("commons-io", org.apache.commons.io.IOUtils.class, "2.14.0");
         assertAtLeast("commons-codec", org.apache.commons.codec.binary.Base64.class, "1.17.1");
-        assertAtLeast("commons-lang3", org.apache.commons.lang3.StringUtils.class, "3.18.0");
     }
 
     private static void assertAtLeast(String jar, Class<?> member, String minimum) {
