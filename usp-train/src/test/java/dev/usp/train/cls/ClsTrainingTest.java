@@ -134,6 +134,33 @@ class ClsTrainingTest {
         assertEquals(straight.finalTop1(), resumed.finalTop1());
     }
 
+    @Test
+    void resumedLinearProbeEqualsAnUninterruptedOne() throws IOException {
+        LinprobeConfig whole = probeConfig("probe-once", true, 1, GlobalPool.AVG);
+        LinprobeConfig cut = new LinprobeConfig(null, whole.data(), whole.model(),
+                new ClsOptimConfig(0.5, 1, 16, 1, 5.0, 0.1, 0, 0), true, run("probe-parts", 0));
+        LinprobeConfig rest = new LinprobeConfig(null, whole.data(), whole.model(), whole.optim(), true,
+                run("probe-parts", 0));
+        LinearProbe.run(cut, 3, CPU, false);
+        ClsResult resumed = LinearProbe.run(rest, 3, CPU, true);
+        ClsResult straight = LinearProbe.run(whole, 3, CPU, false);
+        assertEquals(4, resumed.steps());
+        try (NDManager m = manager.newSubManager();
+             Checkpoint a = Checkpoint.load(last(resumed), m);
+             Checkpoint b = Checkpoint.load(last(straight), m)) {
+            assertTrue(b.part("head").contains("head.1.weight")
+                    && b.part("head").keys().stream().allMatch(k -> k.startsWith("head.")),
+                    "the probe saves its head only: " + b.part("head").keys());
+            for (String part : List.of("head", "optimizer")) {
+                assertEquals(b.part(part).keys(), a.part(part).keys(), part);
+                for (String k : b.part(part).keys()) {
+                    assertArrayEquals(b.part(part).get(k).toByteArray(), a.part(part).get(k).toByteArray(), k);
+                }
+            }
+        }
+        assertEquals(straight.finalTop1(), resumed.finalTop1());
+    }
+
     private static Path last(ClsResult r) throws IOException {
         return new CheckpointStore(r.runDir().resolve(RunDir.CHECKPOINTS), 2, 0).latest().orElseThrow();
     }
