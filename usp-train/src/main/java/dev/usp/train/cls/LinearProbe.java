@@ -9,10 +9,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Parameter;
-import dev.usp.core.weights.StateDict;
 import dev.usp.models.vit.ProbeHead;
 import dev.usp.models.vit.VisionTransformer;
-import dev.usp.train.loop.Checkpoint;
+import dev.usp.train.loop.ModelState;
 import dev.usp.train.loop.StepContext;
 import dev.usp.train.loop.StepResult;
 import dev.usp.train.loop.TrainState;
@@ -203,26 +202,9 @@ public final class LinearProbe {
             return dp.map((vit, shard) -> vit.forwardFeatures(shard.get(0)), m, batches.latents(sel, m));
         }
 
+        /** The head ({@code head.*}, part {@code head}) and the LARS state: the encoder comes from {@code finetune}. */
         TrainState state() {
-            return new TrainState() {
-                @Override
-                public Map<String, StateDict> stateDicts() {
-                    return Map.of("head", model.stateDict().filter(k -> k.startsWith("head.")),
-                            "optimizer", opt.stateDict());
-                }
-
-                @Override
-                public void restore(Checkpoint cp) {
-                    StateDict saved = cp.part("head");
-                    StateDict mine = model.stateDict().filter(k -> k.startsWith("head."));
-                    if (!saved.keys().equals(mine.keys())) {
-                        throw new IllegalArgumentException("checkpoint head keys " + saved.keys()
-                                + " differ from the model's " + mine.keys());
-                    }
-                    model.loadStateDict(saved, false);
-                    opt.loadStateDict(cp.part("optimizer"));
-                }
-            };
+            return ModelState.ofPart("head", model, k -> k.startsWith("head."), opt);
         }
     }
 }

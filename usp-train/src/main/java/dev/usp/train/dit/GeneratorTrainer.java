@@ -79,7 +79,8 @@ public final class GeneratorTrainer {
      * @throws IOException on I/O errors, naming the file
      * @throws IllegalArgumentException naming the config key when the data or finetune file is missing
      *     or the latent cache does not fit the model
-     * @throws dev.usp.train.loop.NonFiniteLossException on a NaN/infinite loss (the last checkpoint is intact)
+     * @throws dev.usp.train.loop.NonFiniteTrainingException on a NaN/infinite loss, or a non-finite gradient
+     *     without {@code allow_skipped_updates} (the last checkpoint is intact)
      */
     public static Result run(GeneratorTrainConfig config, List<Device> devices, boolean resume,
                              Evaluation evaluation) throws IOException {

@@ -75,6 +75,13 @@ public final class TrainingLoop {
     }
 
     /**
+     * A metric evaluated after each checkpoint, logged under {@code name}, the best checkpoint kept
+     * ({@link Builder#optBest}); what a trainer takes from its caller (e.g. the memory soak's RSS).
+     */
+    public record Best(String name, boolean higherIsBetter, Evaluator evaluator) {
+    }
+
+    /**
      * What a finished run reports.
      *
      * @param skippedUpdates updates skipped on a non-finite gradient (only with {@code optAllowSkippedUpdates})
@@ -474,6 +481,11 @@ public final class TrainingLoop {
             bestHigherIsBetter = higherIsBetter;
             bestEvaluator = evaluator;
             return this;
+        }
+
+        /** {@link #optBest(String, boolean, Evaluator)} of {@code best}; null sets none. */
+        public Builder optBest(Best best) {
+            return best == null ? this : optBest(best.name(), best.higherIsBetter(), best.evaluator());
         }
 
         /**

@@ -88,6 +88,15 @@ public final class Pretrainer {
     /** Runs pretraining on any latent source (the pipeline and tests pass their own). */
     public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices)
             throws IOException {
+        return run(cfg, seed, resume, source, devices, null);
+    }
+
+    /**
+     * {@link #run(PretrainConfig, long, boolean, LatentSource, List)} that also evaluates
+     * {@code atCheckpoint} after each checkpoint (the memory soak samples RSS so), or null for none.
+     */
+    public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices,
+                             TrainingLoop.Best atCheckpoint) throws IOException {
         if (source.batchSize() % devices.size() != 0) {
             throw new IllegalArgumentException("batch_size " + source.batchSize() + " must be divisible by the "
                     + devices.size() + " devices");
@@ -124,6 +133,7 @@ public final class Pretrainer {
                     .optAllowSkippedUpdates(cfg.run().allowSkippedUpdates())
                     .optResume(resume)
                     .optTensorBoard(TensorBoardTags.epoch1000x(stepsPerEpoch, accum).rename("loss", "train_loss"))
+                    .optBest(atCheckpoint)
                     .build()
                     .run(mae.manager(), state, ctx -> {
                         opt.zeroGrad();

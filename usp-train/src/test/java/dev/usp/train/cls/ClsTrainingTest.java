@@ -35,6 +35,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,14 +146,45 @@ class ClsTrainingTest {
         ClsResult resumed = ClassifierFinetune.run(rest, 5, CPU, true);
         ClsResult straight = ClassifierFinetune.run(once, 5, CPU, false);
         assertEquals(4, resumed.steps());
+        assertSameEnd(resumed, straight, "model");
+    }
+
+    @Test
+    void resumedLinearProbeEqualsAnUninterruptedOne() throws IOException {
+        LinprobeConfig whole = probeConfig("probe-once", true, 1, GlobalPool.AVG);
+        LinprobeConfig cut = LinprobeConfig.of(null, whole.classifierData(), whole.model(),
+                new ClsOptimConfig(0.5, 16, 1, whole.schedule().optim()), true, run("probe-parts", 0), 0);
+        LinprobeConfig rest = LinprobeConfig.of(null, whole.classifierData(), whole.model(), whole.schedule(), true,
+                run("probe-parts", 0), 0);
+        LinearProbe.run(cut, 3, CPU, false);
+        ClsResult resumed = LinearProbe.run(rest, 3, CPU, true);
+        ClsResult straight = LinearProbe.run(whole, 3, CPU, false);
+        assertEquals(4, resumed.steps());
+        Set<String> head = assertSameEnd(resumed, straight, "head", "optimizer").get("head");
+        assertTrue(head.contains("head.1.weight") && head.stream().allMatch(k -> k.startsWith("head.")),
+                "the probe saves its head only: " + head);
+    }
+
+    /**
+     * Asserts that the last checkpoints of two runs hold bitwise the same {@code parts} and that their
+     * final accuracies are equal; returns the tensor names of each part.
+     */
+    private static Map<String, Set<String>> assertSameEnd(ClsResult resumed, ClsResult straight, String... parts)
+            throws IOException {
+        Map<String, Set<String>> names = new LinkedHashMap<>();
         try (NDManager m = manager.newSubManager();
              Checkpoint a = Checkpoint.load(last(resumed), m);
              Checkpoint b = Checkpoint.load(last(straight), m)) {
-            for (String k : b.part("model").keys()) {
-                assertArrayEquals(b.part("model").get(k).toFloatArray(), a.part("model").get(k).toFloatArray(), k);
+            for (String part : parts) {
+                assertEquals(b.part(part).keys(), a.part(part).keys(), part);
+                for (String k : b.part(part).keys()) {
+                    assertArrayEquals(b.part(part).get(k).toByteArray(), a.part(part).get(k).toByteArray(), k);
+                }
+                names.put(part, Set.copyOf(b.part(part).keys()));
             }
         }
         assertEquals(straight.finalTop1(), resumed.finalTop1());
+        return names;
     }
 
     private static Path last(ClsResult r) throws IOException {
