@@ -34,7 +34,8 @@ public record FinetuneConfig(Path finetune, DataConfig data, @Range(min = 1) int
                              @Range(min = 1) int evalBatchSize, ClsModelConfig model, @Range(min = 0) double epochs,
                              @Range(min = 1) int batchSize, @Range(min = 1) int accumIter, OptimConfig optim,
                              @Range(min = 0, max = 1) double layerDecay, @Range(min = 0) double clipGrad,
-                             MixConfig mix, @Range(min = 0) int evalEvery, RunConfig run, long seed) {
+                             MixConfig mix, @Range(min = 0) int evalEvery, RunConfig run, long seed)
+        implements ClsStageConfig {
 
     /** Validates combinations the field ranges cannot. */
     public FinetuneConfig {
@@ -67,21 +68,6 @@ public record FinetuneConfig(Path finetune, DataConfig data, @Range(min = 1) int
     /** The keys of the release before the shared blocks, read with a warning. */
     public static Map<String, String> renamedKeys() {
         return ClsConfigs.renamedKeys();
-    }
-
-    /** The caches and classes, as the trainer and checkpoints take them. */
-    public ClsDataConfig classifierData() {
-        return new ClsDataConfig(data.train(), data.val(), numClasses, latent, evalBatchSize);
-    }
-
-    /** Batch, length and optimiser, as the trainer takes them. */
-    public ClsOptimConfig schedule() {
-        return new ClsOptimConfig(epochs, batchSize, accumIter, optim);
-    }
-
-    /** Run folder and evaluation interval, as the trainer takes them. */
-    public ClsRunConfig runSettings() {
-        return new ClsRunConfig(run, evalEvery);
     }
 
     /** This config starting from another checkpoint. */
