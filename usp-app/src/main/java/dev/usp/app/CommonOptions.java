@@ -3,11 +3,13 @@ package dev.usp.app;
 import ai.djl.Device;
 import dev.usp.core.engine.Devices;
 import dev.usp.core.engine.Numerics;
+import dev.usp.train.distributed.ProcessGroupEnv;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The options every {@code usp} subcommand honours: device, seed, config file and overrides. */
 public final class CommonOptions {
@@ -33,9 +35,36 @@ public final class CommonOptions {
      * throws with the allowed forms on a bad spec.
      */
     public List<Device> devices() {
+        requireSingleProcess(System.getenv());
         List<Device> parsed = Devices.parse(device);
         Numerics.ensure();
         return parsed;
+    }
+
+    /**
+     * Refuses to run as one rank of a multi-process job ({@code scripts/usp-launch}, torchrun,
+     * Slurm's srun): no command averages gradients or shares a run folder across processes yet
+     * (README "Distributed training"), so N ranks would train N unrelated models into one folder.
+     *
+     * @throws IllegalStateException naming the variables that make this process a rank
+     */
+    static void requireSingleProcess(Map<String, String> env) {
+        String vars = env.containsKey("WORLD_SIZE") || env.containsKey("RANK") ? "RANK/WORLD_SIZE"
+                : "SLURM_PROCID/SLURM_NTASKS";
+        String job;
+        try {
+            ProcessGroupEnv pg = ProcessGroupEnv.from(env);
+            if (!pg.distributed()) {
+                return;
+            }
+            job = "this process is rank " + pg.rank() + " of " + pg.worldSize();
+        } catch (IllegalArgumentException incomplete) {
+            job = "this process's environment describes a multi-process job (" + incomplete.getMessage() + ")";
+        }
+        throw new IllegalStateException(job + " (" + vars + " are set), but usp trains in one process only: "
+                + "multi-process training through PyTorch's c10d collectives is not built yet (README \"Distributed "
+                + "training\"). Run one process (unset those variables, or srun --ntasks=1), with --device gpu:0,1,... "
+                + "for several GPUs of one machine");
     }
 
     /** The device spec as typed. */
