@@ -28,9 +28,9 @@ import java.util.Map;
  */
 public record GeneratorSpec(
         String model,
-        @Range(min = 1, max = GeneratorSpec.MAX_CLASSES) int numClasses,
-        @Range(min = 1, max = GeneratorSpec.MAX_LATENT_SIZE) int latentSize,
-        @Range(min = 1, max = GeneratorSpec.MAX_LATENT_CHANNELS) int latentChannels,
+        int numClasses,
+        int latentSize,
+        int latentChannels,
         @Range(min = 0, max = 0.999) double classDropout) {
 
     /** The run-config keys a spec is read from, in order. */
@@ -73,7 +73,7 @@ public record GeneratorSpec(
     /**
      * The spec in a run's resolved config (the {@code config} metadata of this project's
      * checkpoints), read through the config loader: keys {@link #KEYS}, of which all but
-     * {@code class_dropout} (default 0.1) must be present; a recorded {@code objective} must fit the model.
+     * {@code class_dropout} (default 0.1, from {@link #defaults()}) must be present; a recorded {@code objective} must fit the model.
      *
      * @throws IllegalArgumentException naming the missing or bad key, or a model and objective
      *     that do not go together
@@ -87,7 +87,6 @@ public record GeneratorSpec(
                 throw new IllegalArgumentException("the checkpoint's config has no '" + k + "' (not a DiT/SiT run?)");
             }
         }
-        picked.putIfAbsent("class_dropout", 0.1);
         GeneratorSpec spec;
         try {
             spec = ConfigLoader.fromMap(GeneratorSpec.class, picked, "the checkpoint's config");
