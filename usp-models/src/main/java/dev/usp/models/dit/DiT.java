@@ -86,8 +86,18 @@ public class DiT extends Module {
      * numeric type), y (N) class labels -> (N, outChannels, H, W).
      */
     public NDArray forward(NDArray x, NDArray t, NDArray y) {
+        return forward(x, t, y, null);
+    }
+
+    /**
+     * {@link #forward(NDArray, NDArray, NDArray)} with the label dropout decided by the caller
+     * (DiT's {@code force_drop_ids}): (N) with 1 where the label becomes the null class, or null
+     * to draw it here in training mode. A trainer that splits a batch over replicas or processes
+     * draws it once for the whole batch.
+     */
+    public NDArray forward(NDArray x, NDArray t, NDArray y, NDArray forceDropIds) {
         NDArray h = xEmbedder.forward(x).add(posEmbed.array()); // (N, T, D)
-        NDArray c = tEmbedder.forward(t).add(yEmbedder.forward(y)); // (N, D)
+        NDArray c = tEmbedder.forward(t).add(yEmbedder.forward(y, forceDropIds)); // (N, D)
         for (DiTBlock b : blocks) {
             h = b.forward(h, c);                                  // (N, T, D)
         }

@@ -18,10 +18,13 @@ public final class SiT extends DiT {
         super(manager, config);
     }
 
-    /** x (N, C, H, W), t (N) continuous time, y (N) labels -> the velocity (N, C, H, W). */
+    /**
+     * x (N, C, H, W), t (N) continuous time, y (N) labels, the labels to drop (or null) -> the
+     * velocity (N, C, H, W); the three-argument {@code forward} comes here too.
+     */
     @Override
-    public NDArray forward(NDArray x, NDArray t, NDArray y) {
-        NDArray out = super.forward(x, t, y);
+    public NDArray forward(NDArray x, NDArray t, NDArray y, NDArray forceDropIds) {
+        NDArray out = super.forward(x, t, y, forceDropIds);
         return config().learnSigma() ? out.get(":, 0:" + config().inChannels()) : out;
     }
 }

@@ -26,6 +26,7 @@ import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.Ema;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.distributed.Collectives;
 import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
@@ -84,21 +85,32 @@ public final class GeneratorTrainer {
      */
     public static Result run(GeneratorTrainConfig config, List<Device> devices, boolean resume,
                              Evaluation evaluation) throws IOException {
+        return run(config, devices, Collectives.single(), resume, evaluation);
+    }
+
+    /**
+     * {@link #run(GeneratorTrainConfig, List, boolean, Evaluation)} as one rank of a job of several
+     * processes: {@code batch_size} is the global batch, shared by all ranks and devices; rank 0
+     * writes the run, its previews and evaluates the checkpoints.
+     */
+    public static Result run(GeneratorTrainConfig config, List<Device> devices, Collectives group, boolean resume,
+                             Evaluation evaluation) throws IOException {
         // USP's train.py refuses --finetune with --resume; here a resumed run simply skips the transfer
         boolean continuing = resume && config.run().nameOrNull() != null
                 && CheckpointStore.findLatest(config.run().dir().resolve(config.run().name())).isPresent();
         boolean transferMae = config.finetune() != null && !continuing;
         checkFiles(config, transferMae);
-        if (config.batchSize() % devices.size() != 0) {
+        int shards = devices.size() * group.env().worldSize();
+        if (config.batchSize() % shards != 0) {
             throw new IllegalArgumentException("batch_size " + config.batchSize() + " must be a multiple of the "
-                    + devices.size() + " devices " + devices);
+                    + shards + " replicas (devices " + devices + " x " + group.env().worldSize() + " process(es))");
         }
         // the cache stays in host memory; LatentBatches moves each batch to the training device
         try (NDManager host = NDManager.newBaseManager(Device.cpu());
              LatentCache cache = LatentCache.open(config.data().train(), host)) {
             checkCache(config, cache);
             Engine.getInstance().setRandomSeed((int) config.seed());
-            try (DataParallel<DiT> dp = new DataParallel<>(m -> build(m, config), devices);
+            try (DataParallel<DiT> dp = new DataParallel<>(m -> build(m, config), devices, group);
                  DiT ema = build(NDManager.newBaseManager(devices.get(0)), config)) {
                 DiT model = dp.master();
                 TransferReport transfer = transferMae ? initFromMae(model, config) : null;
@@ -122,10 +134,12 @@ public final class GeneratorTrainer {
         try (AdamW opt = new AdamW(params, ParamGroups.single(params, config.optim().weightDecay()),
                 config.optim().beta1(), config.optim().beta2(), 1e-8)) {
             TrainState state = ModelState.of(model, opt).with("ema", ema).afterRestore(() -> freeze(ema));
-            RunDir run = RunDir.openOrCreate(config.run().dir(), config.run().nameOrNull(),
-                    ConfigLoader.toYaml(config), resume);
+            RunDir run = RunDir.forProcess(config.run().dir(), config.run().nameOrNull(),
+                    ConfigLoader.toYaml(config), resume, dp.group().env());
             LOG.info("run folder {}", run.dir());
-            Objective objective = config.generator().family() == GeneratorFamily.SIT ? Objective.transport() : Objective.diffusion(config.respacing());
+            double labelDropout = model.config().classDropoutProb();
+            Objective objective = config.generator().family() == GeneratorFamily.SIT ? Objective.transport(labelDropout)
+                    : Objective.diffusion(config.respacing(), labelDropout);
             Step step = new Step(config, objective, dp, ema, opt,
                     new LatentBatches(cache, config.batchSize(), config.seed()),
                     new Preview(config, ema, cache.manifest().scaleFactor(), run.dir()));
@@ -134,6 +148,7 @@ public final class GeneratorTrainer {
                     .optLearningRate(s -> config.learningRate()).optLogEvery(config.run().logEvery())
                     .optCheckpointEvery(config.run().checkpointEvery()).optKeepLast(config.run().keepLast())
                     .optResume(resume)
+                    .optProcess(dp.group().env())
                     .optAllowSkippedUpdates(config.run().allowSkippedUpdates());
             if (evaluation != null) {
                 loop.optBest(evaluation.name(), evaluation.higherIsBetter(),
@@ -233,7 +248,7 @@ public final class GeneratorTrainer {
                 inputs[2 + i] = random.get(i);
             }
             Map<String, DoubleAdder> extras = new ConcurrentHashMap<>();
-            double share = 1.0 / dp.size();
+            double share = 1.0 / dp.globalSize();
             opt.zeroGrad();
             double value = dp.step((replica, shard) -> {
                 Objective.Loss l = objective.loss(replica, shard);
@@ -241,15 +256,17 @@ public final class GeneratorTrainer {
                 return l.loss();
             }, inputs);
             StepResult result = StepResult.of(value, b.size());
-            for (Map.Entry<String, DoubleAdder> e : new TreeMap<>(extras).entrySet()) {
-                result = result.with(e.getKey(), e.getValue().sum());
+            List<String> keys = List.copyOf(new TreeMap<>(extras).keySet());
+            double[] sums = dp.sumOverRanks(keys.stream().mapToDouble(k -> extras.get(k).sum()).toArray(), ctx.manager());
+            for (int i = 0; i < keys.size(); i++) {
+                result = result.with(keys.get(i), sums[i]);
             }
             if (!ctx.update(opt, value)) {
                 return result;   // a non-finite loss stops the loop; the parameters keep their last values
             }
             Ema.update(ema.trainableParameters(), dp.master().trainableParameters(), config.emaDecay());
             long done = ctx.step() + 1;
-            if (config.sampleEvery() > 0 && done % config.sampleEvery() == 0) {
+            if (config.sampleEvery() > 0 && done % config.sampleEvery() == 0 && dp.group().env().isMain()) {
                 ctx.image(Preview.TAG, preview.write(done));
             }
             return result;

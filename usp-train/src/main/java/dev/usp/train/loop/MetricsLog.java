@@ -46,7 +46,7 @@ public final class MetricsLog implements AutoCloseable {
     private MetricsLog(Path file, FileChannel channel, TensorBoardTags tags, EventFile events) {
         this.file = file;
         this.channel = channel;
-        this.out = Channels.newOutputStream(channel);
+        this.out = channel == null ? OutputStream.nullOutputStream() : Channels.newOutputStream(channel);
         this.tags = tags;
         this.events = events;
     }
@@ -147,8 +147,19 @@ public final class MetricsLog implements AutoCloseable {
         }
     }
 
+    /**
+     * A log that writes nothing: what the ranks other than 0 of a multi-process job keep, since
+     * rank 0 writes the job's metrics.
+     */
+    static MetricsLog discard() {
+        return new MetricsLog(null, null, TensorBoardTags.steps(), null);
+    }
+
     /** Forces the written lines (and events) to the disk (done before each checkpoint). */
     public void sync() throws IOException {
+        if (channel == null) {
+            return;
+        }
         channel.force(false);
         if (events != null) {
             events.sync();

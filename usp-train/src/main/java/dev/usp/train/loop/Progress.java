@@ -23,21 +23,32 @@ final class Progress {
     private final long intervalNanos;
     private long lastDraw = Long.MIN_VALUE / 2;
     private boolean finished;
+    private final boolean silent;
 
     /**
      * @param terminal where to draw the bar, or null to log lines instead
      */
     Progress(PrintStream terminal, long startStep, long totalSteps, double logIntervalSeconds) {
+        this(terminal, startStep, totalSteps, logIntervalSeconds, false);
+    }
+
+    private Progress(PrintStream terminal, long startStep, long totalSteps, double logIntervalSeconds, boolean silent) {
+        this.silent = silent;
         this.terminal = terminal;
         this.startStep = startStep;
         this.totalSteps = totalSteps;
         this.intervalNanos = terminal != null ? 100_000_000L : (long) (logIntervalSeconds * 1e9);
     }
 
+    /** Progress that shows nothing: the ranks other than 0 of a multi-process job, where rank 0 reports. */
+    static Progress silent(long startStep, long totalSteps) {
+        return new Progress(null, startStep, totalSteps, 0, true);
+    }
+
     /** Shows the state after {@code done} steps; {@code force} draws regardless of the interval. */
     void update(long done, double loss, double lr, double samplesPerSecond, boolean force) {
         long now = System.nanoTime();
-        if (!force && now - lastDraw < intervalNanos) {
+        if (silent || !force && now - lastDraw < intervalNanos) {
             return;
         }
         lastDraw = now;

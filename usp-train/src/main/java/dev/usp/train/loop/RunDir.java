@@ -104,6 +104,25 @@ public final class RunDir {
         return create(root, name, configText);
     }
 
+    /**
+     * The run folder of this process in a job of several: rank 0 opens or creates it as
+     * {@link #openOrCreate} does; the other ranks only name it (they write nothing and read its
+     * checkpoints on resume), so the job needs a fixed name that every rank resolves alike.
+     *
+     * @throws IllegalArgumentException when a job of several processes gives no run name
+     */
+    public static RunDir forProcess(Path root, String name, String configText, boolean resume,
+                                    dev.usp.train.distributed.ProcessGroupEnv process) throws IOException {
+        if (process.distributed() && (name == null || name.isBlank())) {
+            throw new IllegalArgumentException("a job of " + process.worldSize() + " processes needs a run name "
+                    + "(--set run.name=NAME) so that every rank finds the same run folder under " + root);
+        }
+        if (process.isMain()) {
+            return openOrCreate(root, name, configText, resume);
+        }
+        return new RunDir(root.resolve(name), configText == null ? "" : configText);
+    }
+
     /** The folder. */
     public Path dir() {
         return dir;

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Numerics;
 import dev.usp.core.weights.StateDict;
+import dev.usp.train.distributed.ProcessGroupEnv;
 import dev.usp.train.tensorboard.TensorBoardTags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,12 @@ import java.util.function.LongToDoubleFunction;
  * {@link StepContext#random}/{@link StepContext#seed} or the engine (reseeded per step), then
  * training N steps, checkpointing, resuming and training N more gives bit-for-bit the parameters
  * of 2N uninterrupted steps.
+ *
+ * <p><b>Several processes.</b> In a job of several processes ({@link Builder#optProcess}) every
+ * rank runs the loop with the same seed and steps (its step function averages gradients over the
+ * ranks, e.g. through {@link dev.usp.train.parallel.DataParallel}); rank 0 alone writes metrics,
+ * checkpoints, plots and progress and evaluates the checkpoints; the other ranks write nothing and
+ * restore from the same checkpoint on resume, whatever the world size that wrote it.
  *
  * <p><b>Gradient accumulation</b> is written inside the step function: zero the gradients, run K
  * micro-batches (each in {@code ctx.manager().newSubManager()}, data from
@@ -121,6 +128,7 @@ public final class TrainingLoop {
     private final double maxSeconds;
     private final boolean allowSkippedUpdates;
     private final TensorBoardTags tensorBoard;
+    private final ProcessGroupEnv process;
 
     private TrainingLoop(Builder b) {
         run = b.run;
@@ -143,6 +151,7 @@ public final class TrainingLoop {
         maxSeconds = b.maxSeconds;
         allowSkippedUpdates = b.allowSkippedUpdates;
         tensorBoard = b.tensorBoard;
+        process = b.process;
     }
 
     /** A builder: {@code setX} for required values, {@code optX} for the rest. */
@@ -161,10 +170,12 @@ public final class TrainingLoop {
      */
     public Result run(NDManager parent, TrainState state, StepFunction fn) throws IOException {
         Numerics.ensure();
-        CheckpointStore store = new CheckpointStore(run.checkpoints(), keepLast, archiveEvery);
-        long start = resume ? restore(store, parent, state) : 0;
-        Path lastCheckpoint = store.latest().orElse(null);
-        Progress progress = new Progress(terminal, start, totalSteps, progressLogSeconds);
+        boolean main = process.isMain();
+        CheckpointStore store = main ? new CheckpointStore(run.checkpoints(), keepLast, archiveEvery) : null;
+        long start = resume ? restore(parent, state, store) : 0;
+        Path lastCheckpoint = main ? store.latest().orElse(null) : null;
+        Progress progress = main ? new Progress(terminal, start, totalSteps, progressLogSeconds)
+                : Progress.silent(start, totalSteps);
         StepDigests digests = StepDigests.fromSystemProperty(DIGESTS_PROPERTY);
         Window window = new Window(allowSkippedUpdates);
         double lastLoss = Double.NaN;
@@ -172,8 +183,8 @@ public final class TrainingLoop {
         long skipped = 0;
         boolean stoppedByBudget = false;
         long startNanos = System.nanoTime();
-        try (MetricsLog metrics = MetricsLog.open(run.metrics(), start, tensorBoard);
-             MetricsLog timing = MetricsLog.open(run.timing(), start)) {
+        try (MetricsLog metrics = main ? MetricsLog.open(run.metrics(), start, tensorBoard) : MetricsLog.discard();
+             MetricsLog timing = main ? MetricsLog.open(run.timing(), start) : MetricsLog.discard()) {
             for (long step = start; step < end; step++) {
                 if (reseedEngine) {
                     Engine.getInstance().setRandomSeed(Seeds.intForStep(seed, step, Seeds.ENGINE));
@@ -215,7 +226,7 @@ public final class TrainingLoop {
                     metrics.image(image.getKey(), done, image.getValue());
                 }
                 progress.update(done, r.loss(), stepLr, window.lastSamplesPerSecond, done == end);
-                if ((checkpointEvery > 0 && done % checkpointEvery == 0) || done == end) {
+                if (main && ((checkpointEvery > 0 && done % checkpointEvery == 0) || done == end)) {
                     metrics.sync();
                     lastCheckpoint = save(store, state, done, metrics);
                 }
@@ -223,7 +234,9 @@ public final class TrainingLoop {
         } finally {
             progress.finish();
         }
-        writeLossPlot();
+        if (main) {
+            writeLossPlot();
+        }
         if (skipped > 0) {
             LOG.warn("{} of {} updates skipped on a non-finite gradient (allow_skipped_updates); see skipped_updates "
                     + "in {}", skipped, end - start, run.metrics());
@@ -235,13 +248,16 @@ public final class TrainingLoop {
     private void stop(MetricsLog metrics, Progress progress) throws IOException {
         metrics.sync();
         progress.finish();
-        writeLossPlot();
+        if (process.isMain()) {
+            writeLossPlot();
+        }
     }
 
-    private long restore(CheckpointStore store, NDManager parent, TrainState state) throws IOException {
-        Path file = store.latest().orElse(null);
+    /** Restores the newest checkpoint (rank 0 through its store, the other ranks read the folder). */
+    private long restore(NDManager parent, TrainState state, CheckpointStore store) throws IOException {
+        Path file = store != null ? store.latest().orElse(null) : CheckpointStore.findLatest(run.checkpoints()).orElse(null);
         if (file == null) {
-            LOG.info("resume: no complete checkpoint in {}, starting at step 0", store.dir());
+            LOG.info("resume: no complete checkpoint in {}, starting at step 0", run.checkpoints());
             return 0;
         }
         try (Checkpoint cp = Checkpoint.load(file, parent)) {
@@ -381,8 +397,19 @@ public final class TrainingLoop {
         private double maxSeconds;
         private boolean allowSkippedUpdates;
         private TensorBoardTags tensorBoard = TensorBoardTags.steps();
+        private ProcessGroupEnv process = ProcessGroupEnv.single();
 
         private Builder() {
+        }
+
+        /**
+         * This process's place in a multi-process job (default: the only process). Ranks other
+         * than 0 write nothing (no metrics, checkpoints, plots or progress) and evaluate nothing;
+         * their run folder is rank 0's, read on resume.
+         */
+        public Builder optProcess(ProcessGroupEnv value) {
+            process = value;
+            return this;
         }
 
         /** The run folder (config, metrics, checkpoints, plots). */

@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Module;
 import dev.usp.core.nn.Parameter;
+import dev.usp.train.distributed.Collectives;
+import dev.usp.train.distributed.RankRows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,15 @@ import java.util.function.Function;
  * Java thread per replica), and the gradients summed into the master replica, so that the
  * master's gradient is that of the mean loss over the whole batch. The optimiser only updates
  * the master; {@link #step} copies the master's tensors to the other replicas before it runs.
- * Multi-node training is not supported.
+ *
+ * <p><b>Several processes</b> ({@code scripts/usp-launch}, torchrun, Slurm), given their
+ * {@link Collectives}: every rank passes the step's <em>global</em> batch (built the same on every
+ * rank: data and random draws are functions of (seed, step)), keeps its {@link RankRows} and
+ * spreads them over its own devices; each shard back-propagates its share of the global batch,
+ * and the masters' gradients are then summed over the ranks (c10d all-reduce), so that every rank
+ * holds the gradient of the global batch's mean loss, and the identical optimiser step follows on
+ * every rank, as with PyTorch's DistributedDataParallel. The constructor broadcasts rank 0's
+ * tensors, and {@link #step} returns the global mean loss.
  *
  * <p>A trainer, in outline ({@code devices} from {@code Devices.parse("gpu:0,1,2,3")}):
  * <pre>{@code
@@ -77,6 +87,8 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
     private final List<Device> devices;
     private final List<M> replicas = new ArrayList<>();
     private final ExecutorService workers;
+    private final Collectives group;
+    private final RankRows rows;
 
     /**
      * Builds one replica per device with {@code factory}, each in a new manager on its device,
@@ -85,6 +97,19 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
      * @throws IllegalArgumentException when {@code devices} is empty
      */
     public DataParallel(Function<NDManager, M> factory, List<Device> devices) {
+        this(factory, devices, Collectives.single());
+    }
+
+    /**
+     * Builds one replica per device of this process as {@link #DataParallel(Function, List)} does,
+     * then gives every rank of {@code group} rank 0's tensors.
+     *
+     * @throws IllegalArgumentException when {@code devices} is empty
+     * @throws dev.usp.train.distributed.CollectiveException when the broadcast fails
+     */
+    public DataParallel(Function<NDManager, M> factory, List<Device> devices, Collectives group) {
+        this.group = group;
+        this.rows = RankRows.of(group.env());
         if (devices.isEmpty()) {
             throw new IllegalArgumentException("data parallel needs at least one device");
         }
@@ -98,8 +123,26 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        if (group.env().distributed()) {
+            group.broadcast(floatTensors(master()), 0);
+        }
         broadcast();
-        LOG.info("data parallel over {} device(s) {}", devices.size(), devices);
+        LOG.info("data parallel over {} device(s) {}{}", devices.size(), devices, group.env().distributed()
+                ? " in each of " + group.env().worldSize() + " processes (this is rank " + group.env().rank() + ")" : "");
+    }
+
+    /**
+     * The float32 parameters and buffers of {@code model}, the arrays themselves (a broadcast writes
+     * them in place); other types are constants its constructor computes the same on every rank.
+     */
+    private static List<NDArray> floatTensors(Module model) {
+        List<NDArray> out = new ArrayList<>();
+        for (Parameter p : model.namedTensors().values()) {
+            if (p.array().getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+                out.add(p.array());
+            }
+        }
+        return out;
     }
 
     /** The model the optimiser updates and checkpoints save: replica 0. */
@@ -117,9 +160,19 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
         return devices;
     }
 
-    /** Number of replicas; each step's batch size must be a multiple of it. */
+    /** Number of replicas in this process; each rank's share of a step's batch must be a multiple of it. */
     public int size() {
         return replicas.size();
+    }
+
+    /** Number of replicas over all ranks: each step's global batch must be a multiple of it. */
+    public int globalSize() {
+        return replicas.size() * group.env().worldSize();
+    }
+
+    /** The job's collectives ({@link Collectives#single()} for one process). */
+    public Collectives group() {
+        return group;
     }
 
     /**
@@ -140,18 +193,77 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
      * the batch's mean loss to the master's gradients and returns that mean loss. It records
      * autograd itself (no {@code GradientCollector} is needed); the optimiser step follows it.
      *
+     * With several processes the gradient and the loss are those of the global batch, on every rank.
+     *
      * @param loss  the mean loss of a replica on its shard
-     * @param batch the step's inputs, all with the same size along axis 0, a multiple of {@link #size()}
+     * @param batch the step's global inputs, all with the same size along axis 0, a multiple of {@link #globalSize()}
      * @throws IllegalArgumentException naming the sizes when the batch cannot be split evenly
      */
     public double step(ShardLoss<M> loss, NDArray... batch) {
-        double share = 1.0 / replicas.size(); // shard size / batch size: each shard's weight in the batch mean
-        return spread(batch, (i, shard) -> forwardBackward(i, loss, shard, share), (losses, scopes) -> {
+        double share = 1.0 / globalSize(); // shard size / global batch size: each shard's weight in the batch mean
+        return spread(mine(batch), (i, shard) -> forwardBackward(i, loss, shard, share), (losses, scopes) -> {
             if (replicas.size() > 1) {
                 addReplicaGradients(scopes);
             }
-            return share * losses.stream().mapToDouble(Float::doubleValue).sum();
+            double local = share * losses.stream().mapToDouble(Float::doubleValue).sum();
+            return group.env().distributed() ? sumOverRanks(local, scopes.get(0)) : local;
         });
+    }
+
+    /**
+     * This rank's rows of each global batch array (the arrays themselves in one process).
+     *
+     * @throws IllegalArgumentException naming the sizes when the global batch cannot be shared by the ranks
+     */
+    public NDArray[] mine(NDArray... batch) {
+        if (!group.env().distributed()) {
+            return batch;
+        }
+        NDArray[] out = new NDArray[batch.length];
+        for (int i = 0; i < batch.length; i++) {
+            out[i] = rows.of(batch[i]);
+        }
+        return out;
+    }
+
+    /**
+     * Sums per-rank numbers over the ranks (e.g. the parts of a loss each rank logged for its
+     * share of the batch), with a temporary in {@code scope}; in one process the numbers themselves.
+     */
+    public double[] sumOverRanks(double[] local, NDManager scope) {
+        if (!group.env().distributed()) {
+            return local;
+        }
+        float[] f = new float[local.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) local[i];
+        }
+        NDArray a = scope.create(f);
+        group.allReduceSum(List.of(a));
+        float[] summed = a.toFloatArray();
+        double[] out = new double[summed.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = summed[i];
+        }
+        return out;
+    }
+
+    /**
+     * Sums the master's gradients over the ranks (all-reduce), then the local loss share, and
+     * returns the global mean loss. Every trainable parameter of the master has a gradient after
+     * the local backward, so {@code getGradient} is a view of it that the all-reduce writes.
+     */
+    private double sumOverRanks(double localLoss, NDManager scope) {
+        List<NDArray> grads = new ArrayList<>();
+        for (Parameter p : master().trainableParameters().values()) {
+            NDArray g = p.array().getGradient();
+            g.attach(scope);
+            grads.add(g);
+        }
+        NDArray lossSum = scope.create(new float[] {(float) localLoss});
+        grads.add(lossSum);
+        group.allReduceSum(grads);
+        return lossSum.getFloat(0);
     }
 
     /**

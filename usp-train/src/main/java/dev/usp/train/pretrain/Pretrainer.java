@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.config.DataConfig;
@@ -24,6 +26,7 @@ import dev.usp.train.tensorboard.TensorBoardTags;
 import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.LrSchedule;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.distributed.Collectives;
 import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.AutoencoderKL;
 import dev.usp.vae.cache.LatentCache;
@@ -63,6 +66,15 @@ public final class Pretrainer {
      * @param devices the devices to train on (several: data parallel, gradients averaged)
      */
     public static Result run(PretrainConfig cfg, long seed, boolean resume, List<Device> devices) throws IOException {
+        return run(cfg, seed, resume, devices, Collectives.single());
+    }
+
+    /**
+     * {@link #run(PretrainConfig, long, boolean, List)} as one rank of a job of several processes:
+     * {@code batch_size} is the global batch, shared by all ranks and devices; rank 0 writes the run.
+     */
+    public static Result run(PretrainConfig cfg, long seed, boolean resume, List<Device> devices, Collectives group)
+            throws IOException {
         DataConfig data = cfg.data();
         if (data.fromImages()) {
             if (cfg.vae() == null) {
@@ -71,7 +83,7 @@ public final class Pretrainer {
             }
             try (NDManager root = NDManager.newBaseManager(devices.get(0));
                  AutoencoderKL vae = VaeFiles.load(cfg.vae(), cfg.vaePreset(), root)) {
-                return run(cfg, seed, resume, ImageInput.open(cfg, vae, seed), devices);
+                return run(cfg, seed, resume, ImageInput.open(cfg, vae, seed), devices, group, null);
             }
         }
         if (data.train() == null) {
@@ -81,14 +93,14 @@ public final class Pretrainer {
         try (NDManager root = NDManager.newBaseManager();
              LatentCache cache = LatentCache.open(data.train(), root)) {
             LatentSource source = new LatentBatches(cache, cfg.batchSize(), seed);
-            return run(cfg, seed, resume, source, devices);
+            return run(cfg, seed, resume, source, devices, group, null);
         }
     }
 
     /** Runs pretraining on any latent source (the pipeline and tests pass their own). */
     public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices)
             throws IOException {
-        return run(cfg, seed, resume, source, devices, null);
+        return run(cfg, seed, resume, source, devices, Collectives.single(), null);
     }
 
     /**
@@ -97,9 +109,19 @@ public final class Pretrainer {
      */
     public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices,
                              TrainingLoop.Best atCheckpoint) throws IOException {
-        if (source.batchSize() % devices.size() != 0) {
+        return run(cfg, seed, resume, source, devices, Collectives.single(), atCheckpoint);
+    }
+
+    /**
+     * The general form: any latent source (the global batch of each step), the devices of this
+     * process, the job's collectives, and a metric evaluated at each checkpoint (or null).
+     */
+    public static Result run(PretrainConfig cfg, long seed, boolean resume, LatentSource source, List<Device> devices,
+                             Collectives group, TrainingLoop.Best atCheckpoint) throws IOException {
+        int shards = devices.size() * group.env().worldSize();
+        if (source.batchSize() % shards != 0) {
             throw new IllegalArgumentException("batch_size " + source.batchSize() + " must be divisible by the "
-                    + devices.size() + " devices");
+                    + shards + " replicas (" + devices.size() + " device(s) x " + group.env().worldSize() + " process(es))");
         }
         OptimConfig o = cfg.optim();
         int accum = cfg.accumIter();
@@ -114,14 +136,15 @@ public final class Pretrainer {
         Engine.getInstance().setRandomSeed((int) seed);
         MaeOptions opts = new MaeOptions(cfg.latentSize(), cfg.latentChannels(), cfg.patchSize(),
                 cfg.normPixLoss(), false, cfg.maskRatio());
-        try (DataParallel<MaskedAutoencoder> dp = new DataParallel<>(m -> MaeModels.create(cfg.model(), opts, m), devices);
+        try (DataParallel<MaskedAutoencoder> dp = new DataParallel<>(m -> MaeModels.create(cfg.model(), opts, m), devices, group);
              AdamW opt = new AdamW(dp.master().trainableParameters(),
                      ParamGroups.weightDecay(dp.master().trainableParameters(), o.weightDecay(), Set.of()),
                      o.beta1(), o.beta2(), 1e-8)) {
             MaskedAutoencoder mae = dp.master();
             LOG.info("{}: {} parameters ({} in the encoder)", cfg.model(),
                     String.format("%,d", mae.parameterCount()), String.format("%,d", mae.encoderParameterCount()));
-            RunDir run = RunDir.openOrCreate(cfg.run().dir(), cfg.run().nameOrNull(), ConfigLoader.toYaml(cfg), resume);
+            RunDir run = RunDir.forProcess(cfg.run().dir(), cfg.run().nameOrNull(), ConfigLoader.toYaml(cfg), resume,
+                    group.env());
             TrainState state = ModelState.of(mae, opt);
             TrainingLoop.Result r = TrainingLoop.builder()
                     .setRun(run).setTotalSteps(totalSteps).setSeed(seed)
@@ -134,6 +157,7 @@ public final class Pretrainer {
                     .optResume(resume)
                     .optTensorBoard(TensorBoardTags.epoch1000x(stepsPerEpoch, accum).rename("loss", "train_loss"))
                     .optBest(atCheckpoint)
+                    .optProcess(group.env())
                     .build()
                     .run(mae.manager(), state, ctx -> {
                         opt.zeroGrad();
@@ -153,7 +177,9 @@ public final class Pretrainer {
 
     /**
      * Forward and backward of one micro-batch over the replicas; returns its mean loss. The
-     * gradients (of the loss / accum) accumulate in the master.
+     * gradients (of the loss / accum) accumulate in the master. The masking noise is drawn here,
+     * for the whole batch, where the model would draw it (after the input noise), so that every
+     * replica and rank masks its examples as one process masks the whole batch.
      */
     private static double microStep(PretrainConfig cfg, DataParallel<MaskedAutoencoder> dp,
                                     LatentBatches.Batch batch, int accum) {
@@ -164,9 +190,12 @@ public final class Pretrainer {
             x = n.input();
             target = n.target();
         }
+        long tokens = (long) (cfg.latentSize() / cfg.patchSize()) * (cfg.latentSize() / cfg.patchSize());
+        NDArray maskNoise = x.getManager().randomUniform(0f, 1f, new Shape(x.getShape().get(0), tokens),
+                DataType.FLOAT32);                                                  // (N, L), as randomMasking draws it
         return accum * dp.step((mae, shard) -> {
-            MaeOutput out = mae.forward(shard.get(0), cfg.maskRatio(), shard.get(1), null);
+            MaeOutput out = mae.forward(shard.get(0), cfg.maskRatio(), shard.get(1), shard.get(2));
             return Scalars.div(out.loss(), accum);
-        }, x, target);
+        }, x, target, maskNoise);
     }
 }
