@@ -1,6 +1,8 @@
 package dev.usp.train.distributed;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.usp.train.parallel.Autograd;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +63,7 @@ public final class ThreadCollectives implements Collectives {
                     sum[k] += other[k];
                 }
             }
-            arrays.get(i).set(sum);
+            overwrite(arrays.get(i), sum);
         }
         await();
     }
@@ -71,7 +73,7 @@ public final class ThreadCollectives implements Collectives {
         job.slots[env.rank()] = contents(arrays);
         await();
         for (int i = 0; i < arrays.size(); i++) {
-            arrays.get(i).set(job.slots[root][i]);
+            overwrite(arrays.get(i), job.slots[root][i]);
         }
         await();
     }
@@ -84,6 +86,21 @@ public final class ThreadCollectives implements Collectives {
     @Override
     public void close() {
         // the job's threads end on their own
+    }
+
+    /**
+     * Writes {@code values} into {@code target}'s own storage, as a collective does. Not
+     * {@code NDArray.set(float[])}: DJL's CPU {@code set} swaps the tensor's storage for a Java
+     * direct buffer that the array object keeps alive, so a gradient view or parameter set that
+     * way points at freed memory once that object is closed (a heap corruption, seen here).
+     */
+    public static void overwrite(NDArray target, float[] values) {
+        Autograd.paused(() -> {
+            try (NDArray source = target.getManager().create(values, target.getShape())) {
+                target.set(new NDIndex("..."), source);
+            }
+            return null;
+        });
     }
 
     private static float[][] contents(List<NDArray> arrays) {

@@ -14,6 +14,7 @@ import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.ParamGroups;
 import dev.usp.train.parallel.DataParallel;
 import dev.usp.train.parallel.ShardLoss;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,15 @@ class TrainingLoopRanksTest {
     private static final String CONFIG = "toy: true\n";
     private static final ShardLoss<Mlp> MSE =
             (model, shard) -> model.forward(shard.get(0)).sub(shard.get(1)).square().mean();
+
+    /**
+     * Starts the engine on the test thread: DJL switches PyTorch's grad mode off only in the
+     * thread that starts it, and the tests after this one train on this thread.
+     */
+    @BeforeAll
+    static void startEngineHere() {
+        Engine.getInstance();
+    }
 
     /** The global batch of {@code step}: a function of the step alone, the same on every rank. */
     private static NDArray[] batch(long step, NDManager m) {
@@ -108,7 +118,7 @@ class TrainingLoopRanksTest {
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (0.3 * r.nextGaussian());
             }
-            p.array().set(w);
+            ThreadCollectives.overwrite(p.array(), w);
         }
         return mlp;
     }

@@ -10,6 +10,7 @@ import dev.usp.core.nn.Parameter;
 import dev.usp.train.data.EpochOrder;
 import dev.usp.train.distributed.ShardedEpochOrder;
 import dev.usp.train.distributed.ThreadCollectives;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -39,6 +40,15 @@ class DataParallelRanksTest {
     private static final Function<NDManager, Mlp> FACTORY = m -> new Mlp(m, DIM, 12, false);
     private static final ShardLoss<Mlp> MSE =
             (model, shard) -> model.forward(shard.get(0)).sub(shard.get(1)).square().mean();
+
+    /**
+     * Starts the engine on the test thread: DJL switches PyTorch's grad mode off only in the
+     * thread that starts it, and the tests after this one train on this thread.
+     */
+    @BeforeAll
+    static void startEngineHere() {
+        Engine.getInstance();
+    }
 
     /** Runs {@code work(rank)} on one thread per rank and returns the results in rank order. */
     private static <T> List<T> onRanks(int world, RankWork<T> work) throws Exception {
@@ -107,7 +117,7 @@ class DataParallelRanksTest {
         try (NDManager data = NDManager.newBaseManager();
              DataParallel<Mlp> dp = new DataParallel<>(FACTORY, List.of(Device.cpu()))) {
             for (Map.Entry<String, Parameter> e : dp.master().trainableParameters().entrySet()) {
-                e.getValue().array().set(ranks.get(0).initial().get(e.getKey()));
+                ThreadCollectives.overwrite(e.getValue().array(), ranks.get(0).initial().get(e.getKey()));
             }
             double loss = dp.step(MSE, batch(data));
             single = new RankStep(ranks.get(0).initial(), loss, values(dp.master().trainableParameters(), true));
