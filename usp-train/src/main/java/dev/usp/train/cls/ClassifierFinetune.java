@@ -20,6 +20,7 @@ import dev.usp.train.optim.AdamW;
 import dev.usp.train.optim.GradClip;
 import dev.usp.train.optim.ParamGroup;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.distributed.Collectives;
 import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
@@ -65,9 +66,19 @@ public final class ClassifierFinetune {
      */
     public static ClsResult run(FinetuneConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {
+        return run(config, seed, devices, Collectives.single(), resume);
+    }
+
+    /**
+     * {@link #run(FinetuneConfig, long, List, boolean)} as one rank of a job of several processes:
+     * {@code batch_size} is the global batch, shared by all ranks and devices; rank 0 writes the
+     * run and evaluates.
+     */
+    public static ClsResult run(FinetuneConfig config, long seed, List<Device> devices, Collectives group, boolean resume)
+            throws IOException {
         ClsDataConfig data = config.classifierData();
         try (ClsRun frame = ClsRun.open("fine-tune", data, config.model(), config.schedule(), config.finetune(), false,
-                seed, devices)) {
+                seed, devices, group)) {
             LOG.info("layer decay {}, clip grad {}, mixup {} cutmix {} smoothing {}, drop path {}",
                     config.layerDecay(), config.clipGrad() > 0 ? config.clipGrad() : "off", config.mix().mixup(),
                     config.mix().cutmix(), config.mix().smoothing(), config.model().dropPath());

@@ -8,6 +8,7 @@ import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.TrainState;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.train.optim.LrSchedule;
+import dev.usp.train.distributed.Collectives;
 import dev.usp.train.parallel.DataParallel;
 import dev.usp.train.tensorboard.TensorBoardTags;
 import dev.usp.vae.cache.LatentCache;
@@ -59,10 +60,11 @@ final class ClsRun implements AutoCloseable {
      * @throws IllegalArgumentException when the batch size is not a multiple of the device count
      */
     static ClsRun open(String task, ClsDataConfig data, ClsModelConfig model, ClsOptimConfig optim, Path finetune,
-                       boolean probeHead, long seed, List<Device> devices) throws IOException {
-        if (optim.batchSize() % devices.size() != 0) {
+                       boolean probeHead, long seed, List<Device> devices, Collectives group) throws IOException {
+        int shards = devices.size() * group.env().worldSize();
+        if (optim.batchSize() % shards != 0) {
             throw new IllegalArgumentException("batch_size " + optim.batchSize() + " must be divisible by the "
-                    + devices.size() + " devices " + devices);
+                    + shards + " replicas (devices " + devices + " x " + group.env().worldSize() + " process(es))");
         }
         NDManager cacheManager = NDManager.newBaseManager(devices.get(0));
         DataParallel<VisionTransformer> dp = null;
@@ -70,7 +72,7 @@ final class ClsRun implements AutoCloseable {
             LatentCache train = LatentCache.open(data.trainCache(), cacheManager);
             LatentCache test = LatentCache.open(data.testCache(), cacheManager);
             ClsBatches batches = new ClsBatches(train, optim.batchSize(), seed, data.latent());
-            dp = new DataParallel<>(m -> ClsSetup.buildModel(model, data, train, test, probeHead, seed, m), devices);
+            dp = new DataParallel<>(m -> ClsSetup.buildModel(model, data, train, test, probeHead, seed, m), devices, group);
             ClsRun run = new ClsRun(cacheManager, optim, train, test, batches, dp);
             LOG.info("{}: {} train / {} test images, {} classes, latent input {}, {} device(s) {}", task,
                     train.size(), test.size(), data.numClasses(), data.latent(), devices.size(), devices);
@@ -107,7 +109,7 @@ final class ClsRun implements AutoCloseable {
      */
     ClsResult fit(ClsRunConfig runConfig, Record config, boolean resume, long seed, TrainState state,
                   TrainingLoop.StepFunction step, Supplier<Accuracy> eval, String title) throws IOException {
-        RunDir run = ClsSetup.runDir(runConfig, config, resume);
+        RunDir run = ClsSetup.runDir(runConfig, config, resume, dp.group().env());
         AccuracyHistory history = AccuracyHistory.open(run.dir());
         LrSchedule schedule = LrSchedule.warmupCosine(lr, optim.minLr(), optim.warmupEpochs(), optim.epochs());
         TrainingLoop loop = TrainingLoop.builder()
@@ -119,6 +121,7 @@ final class ClsRun implements AutoCloseable {
                 .optKeepLast(runConfig.keepLast())
                 .optAllowSkippedUpdates(runConfig.allowSkippedUpdates())
                 .optResume(resume)
+                .optProcess(dp.group().env())
                 .optBest("test_acc1", true, ClsSetup.evaluator(history, stepsPerEpoch, eval))
                 .optTensorBoard(TensorBoardTags.epoch1000x(stepsPerEpoch, optim.accumIter())
                         .perEpoch("test_acc1", "perf/test_acc1", stepsPerEpoch)
@@ -127,7 +130,9 @@ final class ClsRun implements AutoCloseable {
                 .build();
         model().train(true);
         TrainingLoop.Result r = loop.run(model().manager(), state, step);
-        ClsSetup.plot(history, run, title);
+        if (dp.group().env().isMain()) {
+            ClsSetup.plot(history, run, title);
+        }
         ClsResult result = ClsResult.of(history, r.endStep(), run.dir());
         LOG.info("{} done: best top-1 {}% (top-5 {}%) at step {}, final top-1 {}%", title, result.bestTop1(),
                 result.bestTop5(), result.bestStep(), result.finalTop1());

@@ -12,6 +12,7 @@ import dev.usp.models.transfer.TransferReport;
 import dev.usp.models.vit.VisionTransformer;
 import dev.usp.models.vit.VitModels;
 import dev.usp.models.vit.VitOptions;
+import dev.usp.train.distributed.ProcessGroupEnv;
 import dev.usp.train.loop.RunDir;
 import dev.usp.train.loop.TrainingLoop;
 import dev.usp.vae.cache.CacheManifest;
@@ -81,8 +82,8 @@ final class ClsSetup {
     }
 
     /** Opens or creates the run folder with the resolved config. */
-    static RunDir runDir(ClsRunConfig run, Record config, boolean resume) throws IOException {
-        RunDir dir = RunDir.openOrCreate(run.runsDir(), run.name(), ConfigLoader.toYaml(config), resume);
+    static RunDir runDir(ClsRunConfig run, Record config, boolean resume, ProcessGroupEnv process) throws IOException {
+        RunDir dir = RunDir.forProcess(run.runsDir(), run.name(), ConfigLoader.toYaml(config), resume, process);
         LOG.info("run folder {}", dir);
         return dir;
     }

@@ -19,6 +19,7 @@ import dev.usp.train.mix.Mixup;
 import dev.usp.train.mix.SoftTargetCrossEntropy;
 import dev.usp.train.optim.Lars;
 import dev.usp.train.optim.ParamGroups;
+import dev.usp.train.distributed.Collectives;
 import dev.usp.train.parallel.DataParallel;
 import dev.usp.vae.cache.LatentCache;
 import org.slf4j.Logger;
@@ -69,9 +70,19 @@ public final class LinearProbe {
      */
     public static ClsResult run(LinprobeConfig config, long seed, List<Device> devices, boolean resume)
             throws IOException {
+        return run(config, seed, devices, Collectives.single(), resume);
+    }
+
+    /**
+     * {@link #run(LinprobeConfig, long, List, boolean)} as one rank of a job of several processes:
+     * {@code batch_size} is the global batch, shared by all ranks and devices; rank 0 writes the
+     * run and evaluates.
+     */
+    public static ClsResult run(LinprobeConfig config, long seed, List<Device> devices, Collectives group, boolean resume)
+            throws IOException {
         ClsDataConfig data = config.classifierData();
         try (ClsRun frame = ClsRun.open("linear probe", data, config.model(), config.schedule(), config.finetune(), true,
-                seed, devices)) {
+                seed, devices, group)) {
             LOG.info("skip depth {}, pool {}, precomputed features {}", config.model().skipDepth(),
                     config.model().pool(), config.precomputeFeatures());
             if (config.model().dropPath() > 0) {
@@ -162,20 +173,32 @@ public final class LinearProbe {
             this.numClasses = numClasses;
         }
 
+        /**
+         * One step. In a job of several processes each rank trains the head on its rows of the
+         * global batch (its share of the mean loss), then the head's gradients are summed over
+         * the ranks; the head's BatchNorm normalises with the rank's own rows, as under DDP.
+         */
         StepResult step(StepContext ctx) {
             opt.zeroGrad();
+            int world = dp.group().env().worldSize();
             double lossSum = 0;
             long samples = 0;
             for (int micro = 0; micro < accum; micro++) {
                 try (NDManager m = ctx.manager().newSubManager()) {
                     ClsBatches.Selection sel = batches.select(ctx.step() * accum + micro);
-                    NDArray features = features(sel, m);                              // (N, D), no graph
-                    lossSum += backwardHead(probe, features, HostArrays.longs(m, sel.labels()), numClasses, accum);
+                    NDArray features = features(sel, m);                              // (n, D), no graph
+                    NDArray labels = dp.mine(HostArrays.longs(m, sel.labels()))[0];
+                    lossSum += backwardHead(probe, features, labels, numClasses, accum * world);
                     samples += sel.images().length;
                 }
             }
-            ctx.update(opt, lossSum / accum);
-            return StepResult.of(lossSum / accum, samples);
+            double loss = lossSum / accum;
+            if (world > 1) {
+                dp.sumGradientsOverRanks(ctx.manager());
+                loss = dp.sumOverRanks(new double[] {loss / world}, ctx.manager())[0];
+            }
+            ctx.update(opt, loss);
+            return StepResult.of(loss, samples);
         }
 
         /**
@@ -192,14 +215,14 @@ public final class LinearProbe {
         }
 
         /**
-         * The encoder's features of a batch, outside autograd: from the table, or from a forward
-         * pass spread over the replicas.
+         * The encoder's features of this rank's rows of a batch, outside autograd: from the table,
+         * or from a forward pass spread over the replicas.
          */
         NDArray features(ClsBatches.Selection sel, NDManager m) {
             if (table != null) {
-                return table.rows(sel.rows(), m);
+                return dp.mine(table.rows(sel.rows(), m))[0];
             }
-            return dp.map((vit, shard) -> vit.forwardFeatures(shard.get(0)), m, batches.latents(sel, m));
+            return dp.map((vit, shard) -> vit.forwardFeatures(shard.get(0)), m, dp.mine(batches.latents(sel, m)));
         }
 
         /** The head ({@code head.*}, part {@code head}) and the LARS state: the encoder comes from {@code finetune}. */

@@ -254,16 +254,33 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
      * the local backward, so {@code getGradient} is a view of it that the all-reduce writes.
      */
     private double sumOverRanks(double localLoss, NDManager scope) {
+        List<NDArray> grads = masterGradients(scope);
+        NDArray lossSum = scope.create(new float[] {(float) localLoss});
+        grads.add(lossSum);
+        group.allReduceSum(grads);
+        return lossSum.getFloat(0);
+    }
+
+    /**
+     * Sums the master's gradients over the ranks, for a trainer that back-propagates outside
+     * {@link #step} (the linear probe's head) each rank's share of the global batch's mean loss;
+     * does nothing in one process. Temporaries live in {@code scope}.
+     */
+    public void sumGradientsOverRanks(NDManager scope) {
+        if (group.env().distributed()) {
+            group.allReduceSum(masterGradients(scope));
+        }
+    }
+
+    /** Views of the master's gradients (written in place by a collective), owned by {@code scope}. */
+    private List<NDArray> masterGradients(NDManager scope) {
         List<NDArray> grads = new ArrayList<>();
         for (Parameter p : master().trainableParameters().values()) {
             NDArray g = p.array().getGradient();
             g.attach(scope);
             grads.add(g);
         }
-        NDArray lossSum = scope.create(new float[] {(float) localLoss});
-        grads.add(lossSum);
-        group.allReduceSum(grads);
-        return lossSum.getFloat(0);
+        return grads;
     }
 
     /**
