@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.HostArrays;
 import dev.usp.core.engine.Scalars;
 import dev.usp.core.nn.Module;
 import dev.usp.core.nn.Parameter;
@@ -238,7 +239,7 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
         for (int i = 0; i < f.length; i++) {
             f[i] = (float) local[i];
         }
-        NDArray a = scope.create(f);
+        NDArray a = HostArrays.floats(scope, f);
         group.allReduceSum(List.of(a));
         float[] summed = a.toFloatArray();
         double[] out = new double[summed.length];
@@ -255,7 +256,7 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
      */
     private double sumOverRanks(double localLoss, NDManager scope) {
         List<NDArray> grads = masterGradients(scope);
-        NDArray lossSum = scope.create(new float[] {(float) localLoss});
+        NDArray lossSum = HostArrays.floats(scope, new float[] {(float) localLoss});
         grads.add(lossSum);
         group.allReduceSum(grads);
         return lossSum.getFloat(0);
