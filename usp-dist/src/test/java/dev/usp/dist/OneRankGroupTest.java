@@ -1,0 +1,47 @@
+package dev.usp.dist;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.HostArrays;
+import dev.usp.train.distributed.CollectiveException;
+import dev.usp.train.distributed.ProcessGroupEnv;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** A group of one rank in this JVM (no option on the command line): identities, then refusals after close. */
+class OneRankGroupTest {
+
+    @Test
+    void oneRankLeavesArraysAsTheyAreAndRefusesAfterClose() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            GlooCollectives gloo = GlooCollectives.connect(new ProcessGroupEnv(0, 1, 0, "127.0.0.1", port),
+                    Duration.ofSeconds(20));
+            float[] values = {1.5f, -2f, 3.25f, 0f, 7f, 1e-3f};
+            NDArray a = HostArrays.floats(manager, values, new Shape(2, 3));
+            NDArray b = HostArrays.floats(manager, values, new Shape(6));
+            gloo.allReduceSum(List.of(a, b));
+            gloo.broadcast(List.of(a), 0);
+            gloo.barrier();
+            assertArrayEquals(values, a.toFloatArray());
+            assertArrayEquals(values, b.toFloatArray());
+            assertThrows(IllegalArgumentException.class, () -> gloo.broadcast(List.of(a), 1));
+            gloo.close();
+            gloo.close();
+            CollectiveException e = assertThrows(CollectiveException.class, gloo::barrier);
+            assertEquals("rank 0 of 1: barrier refused: the group is closed", e.getMessage());
+        }
+    }
+}
