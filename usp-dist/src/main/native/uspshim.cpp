@@ -16,9 +16,12 @@
 //     Checked at run time: each created object's vptr is its class's vtable symbol + 16, slots 0 and
 //     1 are the class's exported D1/D0 destructors (TCPStore, ProcessGroupGloo), and the Options'
 //     refcount reads 2 after the group took its copy (ours + the group's).
-//  2. c10d::TCPStoreOptions (struct below): offsets from the TCPStore constructor's disassembly
-//     (port 0, isServer 2, numWorkers 8/16, waitWorkers 24, timeout 32, multiTenant 40,
-//     masterListenFd 44/48, useLibUV 52; sizeof 56), kept by the static_asserts.
+//  2. c10d::TCPStoreOptions (struct below, the member order of 2.7.1's TCPStore.hpp). The exported
+//     constructor _ZN4c10d8TCPStoreC2...TCPStoreOptionsE reads (objdump -d of DJL's libtorch_cpu.so):
+//     port `movzwl (opts)`, isServer `cmpb 0x2(opts)`, numWorkers `movdqu 0x8(opts)` (16 bytes),
+//     timeout `mov 0x20(opts)`, masterListenFd's engaged flag `cmpb 0x30(opts)`, useLibUV
+//     `movzbl 0x34(opts)`; waitWorkers (24) and multiTenant (40) lie between by the C++ layout rules.
+//     The static_asserts keep this struct on those offsets.
 //  3. Object sizes for operator new, which must equal what the deleting destructor hands to sized
 //     operator delete: TCPStore 0xd8 and ProcessGroupGloo 0x1c8 (the `mov $size,%esi` of the exported
 //     D0 destructors), ProcessGroupGloo::Options 88 (not exported; the presets' compiled sizeof, which

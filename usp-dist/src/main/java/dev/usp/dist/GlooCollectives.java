@@ -100,29 +100,23 @@ public final class GlooCollectives implements Collectives {
         com.sun.jna.Pointer store = shim.usp_tcpstore_new(env.masterAddr(), env.masterPort(), env.isMain() ? 1 : 0,
                 env.worldSize(), ms, err, err.length);
         if (store == null) {
-            throw new CollectiveException(prefix(env) + "connect failed: TCPStore at " + env.masterAddr() + ":"
-                    + env.masterPort() + ": " + TorchLibraries.text(err), null);
+            throw abandon(shim, env, "TCPStore at " + env.masterAddr() + ":" + env.masterPort() + ": "
+                    + TorchLibraries.text(err), null);
         }
         com.sun.jna.Pointer options = shim.usp_gloo_options_new(ms, err, err.length);
         if (options == null) {
-            shim.usp_release(store);
-            throw new CollectiveException(prefix(env) + "connect failed: " + TorchLibraries.text(err), null);
+            throw abandon(shim, env, TorchLibraries.text(err), null, store);
         }
         String devices;
         try {
             devices = addDevices(new ProcessGroupGloo.Options(new Address(com.sun.jna.Pointer.nativeValue(options))));
         } catch (RuntimeException e) {
-            shim.usp_release(options);
-            shim.usp_release(store);
-            throw new CollectiveException(prefix(env) + "connect failed: Gloo device: " + e.getMessage(), e);
+            throw abandon(shim, env, "Gloo device: " + e.getMessage(), e, options, store);
         }
         com.sun.jna.Pointer group = shim.usp_gloo_group_new(store, env.rank(), env.worldSize(), options, err,
                 err.length);
         if (group == null) {
-            shim.usp_release(options);
-            shim.usp_release(store);
-            throw new CollectiveException(prefix(env) + "connect failed: ProcessGroupGloo: " + TorchLibraries.text(err),
-                    null);
+            throw abandon(shim, env, "ProcessGroupGloo: " + TorchLibraries.text(err), null, options, store);
         }
         LOG.info("{}c10d Gloo group up through {}:{} on {} ({} ms)", prefix(env), env.masterAddr(), env.masterPort(),
                 devices, (System.nanoTime() - started) / 1_000_000);
@@ -184,25 +178,43 @@ public final class GlooCollectives implements Collectives {
         }
         byte[] err = new byte[ERR_BYTES];
         for (List<Integer> bucket : Buckets.plan(bytes, Buckets.CAP_BYTES)) {
-            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-                List<Tensor> views = new ArrayList<>(bucket.size());
-                for (int i : bucket) {
-                    views.add(new Tensor(new Address(((PtNDArray) arrays.get(i)).getHandle())));
-                }
-                boolean inPlace = views.size() == 1 && views.get(0).is_contiguous();
-                Tensor flat = inPlace ? views.get(0) : flatten(views);
-                TensorVector tensors = new TensorVector(flat);
-                Pointer opts = which == ALLREDUCE ? allreduceOptions : new BroadcastOptions().rootRank(root);
-                await(op, shim.usp_gloo_collective(which, group, jna(tensors), jna(opts), err, err.length), err);
-                if (!inPlace) {
-                    long offset = 0;
-                    for (int k = 0; k < views.size(); k++) {
-                        long n = bytes[bucket.get(k)] / Float.BYTES;
-                        views.get(k).copy_(flat.narrow(0, offset, n).view(arrays.get(bucket.get(k)).getShape().getShape()));
-                        offset += n;
-                    }
+            try {
+                runBucket(op, which, arrays, root, bucket, bytes, err);
+            } catch (CollectiveException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw failed(op, "libtorch refused a bucket's copy: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** One bucket: in place when it holds one contiguous array, else through a flat copy. */
+    private void runBucket(String op, int which, List<NDArray> arrays, int root, List<Integer> bucket, long[] bytes,
+            byte[] err) {
+        PointerScope scope = new PointerScope();  // frees every JavaCPP object made below, the guard included
+        try {
+            // held by the scope: no graph for the copies, and copy_ into parameters that require grad is allowed
+            NoGradGuard noGrad = new NoGradGuard();
+            List<Tensor> views = new ArrayList<>(bucket.size());
+            for (int i : bucket) {
+                views.add(new Tensor(new Address(((PtNDArray) arrays.get(i)).getHandle())));
+            }
+            boolean inPlace = views.size() == 1 && views.get(0).is_contiguous();
+            Tensor flat = inPlace ? views.get(0) : flatten(views);
+            TensorVector tensors = new TensorVector(flat);
+            Pointer opts = which == ALLREDUCE ? allreduceOptions : new BroadcastOptions().rootRank(root);
+            await(op, shim.usp_gloo_collective(which, group, jna(tensors), jna(opts), err, err.length), err);
+            if (!inPlace) {
+                long offset = 0;
+                for (int k = 0; k < views.size(); k++) {
+                    int index = bucket.get(k);
+                    long n = bytes[index] / Float.BYTES;
+                    views.get(k).copy_(flat.narrow(0, offset, n).view(arrays.get(index).getShape().getShape()));
+                    offset += n;
                 }
             }
+        } finally {
+            scope.close();
         }
     }
 
@@ -269,6 +281,15 @@ public final class GlooCollectives implements Collectives {
             throw new CollectiveException(prefix(env) + op + " refused: an earlier collective failed (" + failure + ")",
                     null);
         }
+    }
+
+    /** Releases what a failed {@link #connect} had made and says why it failed. */
+    private static CollectiveException abandon(Shim shim, ProcessGroupEnv env, String why, Throwable cause,
+            com.sun.jna.Pointer... made) {
+        for (com.sun.jna.Pointer p : made) {
+            shim.usp_release(p);
+        }
+        return new CollectiveException(prefix(env) + "connect failed: " + why, cause);
     }
 
     private static String addDevices(ProcessGroupGloo.Options view) {

@@ -89,7 +89,7 @@ final class TorchLibraries {
                     + TORCH_VERSION);
         }
         Path torchCpu = loadedLibrary("libtorch_cpu.so");
-        Shim loaded = Native.load(extractShim().toString(), Shim.class);
+        Shim loaded = loadShim();
         byte[] err = new byte[4096];
         if (loaded.usp_init(torchCpu.toString(), err, err.length) != 0) {
             throw new IllegalStateException(text(err));
@@ -133,16 +133,22 @@ final class TorchLibraries {
         return found.get(0);
     }
 
-    /** The shim copied out of the jar to a temporary file, removed when the JVM exits. */
-    static Path extractShim() {
+    /**
+     * A fresh copy of the shim: copied out of the jar to a temporary file, loaded, and the file removed
+     * at once (the mapping stays), so that no file is left behind even by a killed JVM.
+     */
+    static Shim loadShim() {
         try (InputStream in = TorchLibraries.class.getResourceAsStream(SHIM_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the jar holds no " + SHIM_RESOURCE + " (built without g++?)");
             }
             Path file = Files.createTempFile("usp-shim", ".so");
-            file.toFile().deleteOnExit();
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
+            try {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                return Native.load(file.toString(), Shim.class);
+            } finally {
+                Files.deleteIfExists(file);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract " + SHIM_RESOURCE, e);
         }

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ class GlooCollectivesTest {
 
     @Test
     void twoRanksSumBroadcastAndWaitExactly() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         List<Process> ranks = List.of(start(0, "sums", port, Map.of(), 30), start(1, "sums", port, Map.of(), 30));
         for (int rank = 0; rank < 2; rank++) {
             Process p = ranks.get(rank);
@@ -53,7 +52,7 @@ class GlooCollectivesTest {
 
     @Test
     void aKilledPeerFailsTheSurvivorsCollectiveNamingIt() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Process rank0 = start(0, "kill", port, Map.of("GLOO_SOCKET_IFNAME", "lo"), 30);
         Process rank1 = start(1, "kill", port, Map.of("GLOO_SOCKET_IFNAME", "lo"), 30);
         try {
@@ -77,7 +76,7 @@ class GlooCollectivesTest {
 
     @Test
     void aStoppedPeerFailsTheSurvivorsCollectiveAfterTheTimeout() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Process rank0 = start(0, "kill", port, Map.of(), 8);
         Process rank1 = start(1, "kill", port, Map.of(), 8);
         try {
@@ -147,11 +146,5 @@ class GlooCollectivesTest {
     private String log(int rank) throws IOException {
         Path file = dir.resolve("rank" + rank + ".log");
         return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -76,7 +76,8 @@ public final class GlooWorker {
         for (int root = 0; root < world; root++) {
             List<NDArray> b = List.of(HostArrays.floats(manager, values(10, 7, rank), new Shape(2, 5)),
                     HostArrays.floats(manager, values(3_000_000, 8, rank), new Shape(3_000_000)));
-            gloo.broadcast(b, root);
+            b.get(0).setRequiresGradient(true);  // a parameter: the flat copy back must run under no-grad
+            gloo.broadcast(List.of(b.get(0), manager.zeros(new Shape(4)), b.get(1)), root);
             expectValues(b.get(0).toFloatArray(), values(10, 7, root), "broadcast from " + root);
             expectValues(b.get(1).toFloatArray(), values(3_000_000, 8, root), "broadcast from " + root);
             System.out.println("OK broadcast from " + root);

@@ -9,7 +9,6 @@ import dev.usp.train.distributed.ProcessGroupEnv;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,10 +21,7 @@ class OneRankGroupTest {
 
     @Test
     void oneRankLeavesArraysAsTheyAreAndRefusesAfterClose() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         try (NDManager manager = NDManager.newBaseManager()) {
             GlooCollectives gloo = GlooCollectives.connect(new ProcessGroupEnv(0, 1, 0, "127.0.0.1", port),
                     Duration.ofSeconds(20));

@@ -1,7 +1,6 @@
 package dev.usp.dist;
 
 import ai.djl.engine.Engine;
-import com.sun.jna.Native;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,7 @@ class ShimRefusesTest {
     @BeforeAll
     static void loadAFreshShim() {
         Engine.getEngine("PyTorch");
-        shim = Native.load(TorchLibraries.extractShim().toString(), Shim.class);
+        shim = TorchLibraries.loadShim();
     }
 
     @Test
