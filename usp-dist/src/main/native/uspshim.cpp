@@ -249,8 +249,7 @@ void* usp_tcpstore_new(const char* host, int port, int isServer, int numWorkers,
   }
   adopt(mem);
   if (!checkObject(mem, kTcpStoreVtable, kTcpStoreD1, kTcpStoreD0, "TCPStore", err, errlen)) {
-    release(mem);
-    return nullptr;
+    return nullptr;  // left unreleased: where its destructor is cannot be trusted
   }
   return mem;
 }
@@ -272,8 +271,7 @@ void* usp_gloo_options_new(long long timeoutMs, char* err, int errlen) {
   }
   adopt(mem);
   if (!checkObject(mem, kOptionsVtable, kSymCount, kSymCount, "ProcessGroupGloo::Options", err, errlen)) {
-    release(mem);
-    return nullptr;
+    return nullptr;  // left unreleased: where its destructor is cannot be trusted
   }
   return mem;
 }
@@ -300,14 +298,14 @@ void* usp_gloo_group_new(void* store, int rank, int size, void* options, char* e
   }
   release(optionsArg);                // the caller destroys the temporary (null if it was moved from)
   adopt(mem);
+  // On a failed check the group is left unreleased (with its threads and sockets): where its
+  // destructor or its reference count is cannot be trusted, and the process is expected to exit.
   if (!checkObject(mem, kGroupVtable, kGroupD1, kGroupD0, "ProcessGroupGloo", err, errlen)) {
-    release(mem);
     return nullptr;
   }
   if (refcount(options)->load() != 2) {
     fail(err, errlen, "%s%s", "ProcessGroupGloo::Options: refcount is not 2 after the group took its copy: "
          "another intrusive_ptr layout than libtorch 2.7.1's");
-    release(mem);
     return nullptr;
   }
   return mem;

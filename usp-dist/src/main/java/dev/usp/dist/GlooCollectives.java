@@ -297,6 +297,9 @@ public final class GlooCollectives implements Collectives {
         List<String> names = new ArrayList<>();
         if (ifname != null && !ifname.isBlank()) {
             for (String name : ifname.split(",")) {
+                if (name.isBlank()) {
+                    continue;
+                }
                 try (Device device = ProcessGroupGloo.createDeviceForInterface(name.strip())) {
                     view.devices().push_back(device);
                 }
