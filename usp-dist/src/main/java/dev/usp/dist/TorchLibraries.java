@@ -40,10 +40,15 @@ final class TorchLibraries {
     private static final String SHIM_RESOURCE = "/dev/usp/dist/native/linux-x86_64/libuspshim.so";
     private static final String LOAD_LIBRARIES = "org.bytedeco.javacpp.loadLibraries";
 
-    /** Every presets class this module touches or receives from a native call, initialised while loading is off. */
+    /**
+     * Every presets class this module touches or receives from a native call, initialised while loading
+     * is off. One initialised later would run {@code Loader.load} and bring the presets' own libtorch,
+     * which aborts the JVM; the two-rank tests check that only DJL's libraries and libjnitorch.so are mapped.
+     */
     private static final List<String> PRESETS_CLASSES = List.of(
             "org.bytedeco.javacpp.Pointer", "org.bytedeco.javacpp.PointerScope", "org.bytedeco.javacpp.BytePointer",
-            "org.bytedeco.pytorch.global.torch", "org.bytedeco.pytorch.TensorBase", "org.bytedeco.pytorch.Tensor", "org.bytedeco.pytorch.TensorVector",
+            "org.bytedeco.pytorch.global.torch", "org.bytedeco.pytorch.TensorBase", "org.bytedeco.pytorch.Tensor",
+            "org.bytedeco.pytorch.TensorVector",
             "org.bytedeco.pytorch.AllreduceOptions", "org.bytedeco.pytorch.BroadcastOptions",
             "org.bytedeco.pytorch.BarrierOptions", "org.bytedeco.pytorch.ReduceOp", "org.bytedeco.pytorch.Work",
             "org.bytedeco.pytorch.ProcessGroupGloo", "org.bytedeco.pytorch.ProcessGroupGloo$Options",

@@ -22,7 +22,7 @@ import java.util.List;
  * collective failed (the message on a {@code FAILED} line).
  *
  * <p>Scenarios: {@code sums} (allreduce of several shapes, one over 25 MiB and a bucket-crossing
- * group, broadcast from each rank, barrier, 2,000 allreduces with RSS printed), {@code kill} (rank 1
+ * group, broadcast from each rank, barrier, 2,000 allreduces of 1 MiB with RSS printed), {@code kill} (rank 1
  * waits to be killed while rank 0 is inside an allreduce).
  */
 public final class GlooWorker {
@@ -92,7 +92,7 @@ public final class GlooWorker {
             System.out.println("OK refused: " + e.getMessage());
         }
 
-        soak(gloo, manager, 2000);
+        soak(gloo, manager, 1000);
     }
 
     /** {@code steps} times: allreduce of one 1 MiB array (in place) and of four 256 KiB ones (one bucket). */

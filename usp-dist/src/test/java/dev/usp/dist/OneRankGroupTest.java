@@ -35,7 +35,8 @@ class OneRankGroupTest {
             GlooCollectives gloo = connect(port);
             long during = nativeThreads();
             gloo.close();
-            assertTrue(during > before, "no thread started for the group: " + during + " threads, " + before + " before");
+            assertTrue(during > before, "no thread started for the group: " + during + " threads, " + before
+                    + " before");
         }
         assertEquals(before, nativeThreads());
     }
