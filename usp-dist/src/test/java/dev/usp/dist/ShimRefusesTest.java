@@ -1,0 +1,46 @@
+package dev.usp.dist;
+
+import ai.djl.engine.Engine;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A fresh copy of the shim refuses, with the reason, every library that is not a loaded libtorch 2.7.1. */
+class ShimRefusesTest {
+
+    private static Shim shim;
+
+    @BeforeAll
+    static void loadAFreshShim() {
+        Engine.getEngine("PyTorch");
+        shim = TorchLibraries.loadShim();
+    }
+
+    @Test
+    void nothingBeforeInit() {
+        byte[] err = new byte[512];
+        assertNull(shim.usp_tcpstore_new("127.0.0.1", 1, 1, 1, 1000, err, err.length));
+        assertEquals("usp_init has not succeeded", TorchLibraries.text(err));
+    }
+
+    @Test
+    void aLibraryThatIsNotLoaded() {
+        byte[] err = new byte[512];
+        assertEquals(-1, shim.usp_init("/nowhere/libtorch_cpu.so", err, err.length));
+        assertTrue(TorchLibraries.text(err).startsWith("/nowhere/libtorch_cpu.so is not loaded in this process"),
+                TorchLibraries.text(err));
+    }
+
+    @Test
+    void aLoadedLibraryWithoutC10d() {
+        byte[] err = new byte[4096];
+        String c10 = TorchLibraries.loadedLibrary("libc10.so").toString();
+        assertEquals(-1, shim.usp_init(c10, err, err.length));
+        String message = TorchLibraries.text(err);
+        assertTrue(message.startsWith(c10 + " lacks symbols of libtorch 2.7.1's c10d: _ZN2at11show_config"), message);
+        assertTrue(message.contains("_ZN4c10d16ProcessGroupGloo9allreduce"), message);
+    }
+}
