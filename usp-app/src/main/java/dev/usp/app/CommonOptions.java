@@ -3,10 +3,13 @@ package dev.usp.app;
 import ai.djl.Device;
 import dev.usp.core.engine.Devices;
 import dev.usp.core.engine.Numerics;
+import dev.usp.dist.GlooCollectives;
+import dev.usp.train.distributed.Collectives;
 import dev.usp.train.distributed.ProcessGroupEnv;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,11 @@ public final class CommonOptions {
     @Option(names = "--config", paramLabel = "YAML", description = "Configuration file (see configs/).")
     private Path config;
 
+    @Option(names = "--dist-timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "In a job of several processes (usp-launch, torchrun, srun): how long a collective waits "
+                    + "for the other ranks before the job fails, naming the rank it lost. Default: ${DEFAULT-VALUE}.")
+    private long distTimeoutSeconds;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Override one configuration value, e.g. --set train.lr=1e-4 (repeatable).")
     private List<String> overrides = new ArrayList<>();
@@ -42,6 +50,37 @@ public final class CommonOptions {
     }
 
     /**
+     * The devices of this process when it may be one rank of a multi-process job (the training
+     * commands that average gradients over ranks): {@code --device gpu} becomes the GPU of the
+     * rank's {@code LOCAL_RANK}, as torchrun's one-GPU-per-process convention has it.
+     */
+    public List<Device> rankDevices() {
+        ProcessGroupEnv env = ProcessGroupEnv.fromEnvironment();
+        String spec = env.distributed() && "gpu".equals(device.strip()) ? "gpu:" + env.localRank() : device;
+        List<Device> parsed = Devices.parse(spec);
+        Numerics.ensure();
+        return parsed;
+    }
+
+    /**
+     * Joins the job the environment describes (torchrun's, usp-launch's or Slurm's variables)
+     * through PyTorch's c10d collectives (Gloo), or gives {@link Collectives#single()} to a
+     * process that is the whole job. Close it when training ends.
+     *
+     * @throws dev.usp.train.distributed.CollectiveException naming the rank and the cause when the job cannot be joined
+     */
+    public Collectives joinJob() {
+        ProcessGroupEnv env = ProcessGroupEnv.fromEnvironment();
+        if (!env.distributed()) {
+            return Collectives.single();
+        }
+        if (distTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("--dist-timeout must be at least 1 second, got " + distTimeoutSeconds);
+        }
+        return GlooCollectives.connect(env, Duration.ofSeconds(distTimeoutSeconds));
+    }
+
+    /**
      * Refuses to run as one rank of a multi-process job ({@code scripts/usp-launch}, torchrun,
      * Slurm's srun): no command averages gradients or shares a run folder across processes yet
      * (README "Distributed training"), so N ranks would train N unrelated models into one folder.
@@ -49,6 +88,7 @@ public final class CommonOptions {
      * @throws IllegalStateException naming the variables that make this process a rank
      */
     static void requireSingleProcess(Map<String, String> env) {
+        // the commands that train over several processes call rankDevices() and joinJob() instead
         String vars = env.containsKey("WORLD_SIZE") || env.containsKey("RANK") ? "RANK/WORLD_SIZE"
                 : "SLURM_PROCID/SLURM_NTASKS";
         String job;
@@ -61,10 +101,10 @@ public final class CommonOptions {
         } catch (IllegalArgumentException incomplete) {
             job = "this process's environment describes a multi-process job (" + incomplete.getMessage() + ")";
         }
-        throw new IllegalStateException(job + " (" + vars + " are set), but usp trains in one process only: "
-                + "multi-process training through PyTorch's c10d collectives is not built yet (README \"Distributed "
-                + "training\"). Run one process (unset those variables, or srun --ntasks=1), with --device gpu:0,1,... "
-                + "for several GPUs of one machine");
+        throw new IllegalStateException(job + " (" + vars + " are set), but this command runs in one process: "
+                + "only pretrain, train-dit, train-sit, finetune-cls and linprobe train over several (README "
+                + "\"Distributed training\"). Run it in one process (unset those variables, or srun --ntasks=1), with "
+                + "--device gpu:0,1,... for several GPUs of one machine");
     }
 
     /** The device spec as typed. */

@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import dev.usp.train.distributed.Collectives;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -40,9 +41,11 @@ public final class FinetuneClsCommand implements Callable<Integer> {
         if (finetune != null) {
             config = config.withFinetune(finetune);
         }
-        List<Device> devices = common.devices();
+        List<Device> devices = common.rankDevices();
         LOG.info(Devices.describe(devices));
-        System.out.println(ClassifierFinetune.run(config, config.seed(), devices, resume).summary());
+        try (Collectives job = common.joinJob()) {
+            System.out.println(ClassifierFinetune.run(config, config.seed(), devices, job, resume).summary());
+        }
         return 0;
     }
 }

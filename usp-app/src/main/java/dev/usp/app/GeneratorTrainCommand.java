@@ -4,6 +4,9 @@ import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.engine.Devices;
 import dev.usp.train.dit.GeneratorTrainConfig;
 import dev.usp.train.dit.GeneratorTrainer;
+import dev.usp.train.distributed.Collectives;
+import ai.djl.Device;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
@@ -60,10 +63,14 @@ abstract class GeneratorTrainCommand implements Callable<Integer> {
                     + (objective().equals("diffusion") ? "train-sit" : "train-dit") + ", or a config such as "
                     + "configs/imagenet/" + (objective().equals("diffusion") ? "dit" : "sit") + "-xl.yaml)");
         }
-        LOG.info("{}", Devices.describe(common.devices()));
+        List<Device> devices = common.rankDevices();
+        LOG.info("{}", Devices.describe(devices));
         LOG.info("config {} (resume {}):\n{}", common.config(), resume,
                 ConfigLoader.toYaml(config));
-        GeneratorTrainer.Result r = GeneratorTrainer.run(config, common.devices(), resume, null);
+        GeneratorTrainer.Result r;
+        try (Collectives job = common.joinJob()) {
+            r = GeneratorTrainer.run(config, devices, job, resume, null);
+        }
         System.out.println("run " + r.runDir() + ": steps " + r.startStep() + " -> " + r.endStep() + ", last loss "
                 + r.lastLoss() + ", checkpoint " + r.lastCheckpoint());
         return 0;

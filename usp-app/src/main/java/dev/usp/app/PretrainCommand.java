@@ -3,7 +3,10 @@ package dev.usp.app;
 import dev.usp.core.config.ConfigLoader;
 import dev.usp.core.engine.Devices;
 import dev.usp.train.pretrain.PretrainConfig;
+import dev.usp.train.distributed.Collectives;
 import dev.usp.train.pretrain.Pretrainer;
+import ai.djl.Device;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -31,9 +34,13 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LOG.info(Devices.describe(common.devices()));
+        List<Device> devices = common.rankDevices();
+        LOG.info(Devices.describe(devices));
         PretrainConfig cfg = ConfigLoader.load(PretrainConfig.class, common.config(), common.overrides());
-        Pretrainer.Result r = Pretrainer.run(cfg, cfg.seed(), resume, common.devices());
+        Pretrainer.Result r;
+        try (Collectives job = common.joinJob()) {
+            r = Pretrainer.run(cfg, cfg.seed(), resume, devices, job);
+        }
         System.out.printf("pretraining finished: %d steps, last loss %.4f, checkpoint %s%n",
                 r.steps(), r.lastLoss(), r.checkpoint());
         return 0;

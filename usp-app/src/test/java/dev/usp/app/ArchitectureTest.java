@@ -10,7 +10,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The module arrows of README "Modules", checked on every main class of every module (usp-app's
- * test classpath holds them all): core < vae, models < eval < train < app, nothing upward, and no
+ * test classpath holds them all): core < vae, models < eval < train < dist < app, nothing upward, and no
  * cycle between packages.
  */
 @AnalyzeClasses(packages = "dev.usp", importOptions = {ImportOption.DoNotIncludeTests.class,
@@ -32,13 +32,15 @@ class ArchitectureTest {
             .layer("models").definedBy("dev.usp.models..")
             .layer("eval").definedBy("dev.usp.eval..")
             .layer("train").definedBy("dev.usp.train..")
+            .layer("dist").definedBy("dev.usp.dist..")
             .layer("app").definedBy("dev.usp.app..")
             .whereLayer("app").mayNotBeAccessedByAnyLayer()
-            .whereLayer("train").mayOnlyBeAccessedByLayers("app")
-            .whereLayer("eval").mayOnlyBeAccessedByLayers("train", "app")
-            .whereLayer("models").mayOnlyBeAccessedByLayers("eval", "train", "app")
-            .whereLayer("vae").mayOnlyBeAccessedByLayers("eval", "train", "app")
-            .whereLayer("core").mayOnlyBeAccessedByLayers("vae", "models", "eval", "train", "app");
+            .whereLayer("dist").mayOnlyBeAccessedByLayers("app")
+            .whereLayer("train").mayOnlyBeAccessedByLayers("dist", "app")
+            .whereLayer("eval").mayOnlyBeAccessedByLayers("train", "dist", "app")
+            .whereLayer("models").mayOnlyBeAccessedByLayers("eval", "train", "dist", "app")
+            .whereLayer("vae").mayOnlyBeAccessedByLayers("eval", "train", "dist", "app")
+            .whereLayer("core").mayOnlyBeAccessedByLayers("vae", "models", "eval", "train", "dist", "app");
 
     @ArchTest
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.usp.(*).(*)..").should().beFreeOfCycles();

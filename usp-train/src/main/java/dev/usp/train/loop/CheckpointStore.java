@@ -59,12 +59,23 @@ public final class CheckpointStore {
      * @param archiveEvery keep forever the files whose step is a multiple of this; 0 for none
      */
     public CheckpointStore(Path dir, int keepLast, long archiveEvery) throws IOException {
+        this(dir, keepLast, archiveEvery, true);
+    }
+
+    /**
+     * @param removeLeftovers create the folder and delete temporary files in it: what the one
+     *     writer of a run does when it opens its store, never a reader ({@link #findLatest})
+     */
+    private CheckpointStore(Path dir, int keepLast, long archiveEvery, boolean removeLeftovers) throws IOException {
         if (keepLast < 1) {
             throw new IllegalArgumentException("keepLast must be at least 1, got " + keepLast);
         }
         this.dir = dir;
         this.keepLast = keepLast;
         this.archiveEvery = archiveEvery;
+        if (!removeLeftovers) {
+            return;
+        }
         Files.createDirectories(dir);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -171,7 +182,8 @@ public final class CheckpointStore {
 
     /**
      * The newest complete checkpoint under a run folder or its {@code checkpoints/} folder; what
-     * {@code --resume} uses.
+     * {@code --resume} uses. Only reads: a temporary file in the folder may be a live writer's
+     * checkpoint in progress (another rank, another process watching the run), never a leftover.
      */
     public static Optional<Path> findLatest(Path runOrCheckpointDir) throws IOException {
         Path dir = Files.isDirectory(runOrCheckpointDir.resolve(RunDir.CHECKPOINTS))
@@ -179,7 +191,7 @@ public final class CheckpointStore {
         if (!Files.isDirectory(dir)) {
             return Optional.empty();
         }
-        return new CheckpointStore(dir, 1, 0).latest();
+        return new CheckpointStore(dir, 1, 0, false).latest();
     }
 
     private void prune() throws IOException {

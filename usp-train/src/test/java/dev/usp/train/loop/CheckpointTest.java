@@ -151,6 +151,8 @@ class CheckpointTest {
 
         IOException e = assertThrows(IOException.class, () -> Checkpoint.verify(later));
         assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains(later.toString()), e.getMessage());
+        assertEquals(good, CheckpointStore.findLatest(dir).orElseThrow());
+        assertTrue(Files.exists(stale), "a reader (another rank, a watcher) leaves a write in progress alone");
         CheckpointStore reopened = new CheckpointStore(dir, 3, 0);
         assertFalse(Files.exists(stale));
         assertEquals(good, reopened.latest().orElseThrow());
