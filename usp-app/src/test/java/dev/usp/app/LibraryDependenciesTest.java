@@ -13,7 +13,7 @@ class LibraryDependenciesTest {
     @Test
     void noLibraryClassUsesPicocliOrLogback() {
         JavaClasses libraries = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.usp.core", "dev.usp.vae", "dev.usp.models", "dev.usp.train", "dev.usp.eval");
+                .importPackages("dev.usp.core", "dev.usp.vae", "dev.usp.models", "dev.usp.train", "dev.usp.eval", "dev.usp.dist");
         noClasses().should().dependOnClassesThat().resideInAnyPackage("picocli..", "ch.qos.logback..")
                 .because("a library user chooses the command-line framework and the logging backend")
                 .check(libraries);
