@@ -3,7 +3,6 @@ package dev.usp.eval.metrics;
 import dev.usp.eval.io.NpyArray;
 import dev.usp.eval.io.NpzFile;
 import dev.usp.eval.io.NpzWriter;
-import org.ejml.data.DMatrixRBlock;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -11,12 +10,10 @@ import java.util.Arrays;
 /**
  * Mean and covariance of a feature set in double precision, as the ADM evaluator's
  * {@code compute_statistics}: {@code mu = mean(x, axis=0)}, {@code sigma = np.cov(x, rowvar=False)}
- * (unbiased, divided by N - 1).
+ * (unbiased, divided by N - 1). The sums and the product x^T x run in float64 in libtorch
+ * ({@link Linalg}).
  */
 public final class FidStatistics {
-
-    /** Rows per chunk when accumulating the covariance, to bound the double copy of the features. */
-    private static final int CHUNK_ROWS = 4096;
 
     private final double[] mu;
     private final double[] sigma;
@@ -40,27 +37,12 @@ public final class FidStatistics {
         if (n < 2) {
             throw new IllegalArgumentException("a covariance needs at least 2 feature vectors, got " + n);
         }
-        double[] mean = new double[d];
-        float[] x = features.data();
-        for (int i = 0; i < n; i++) {
-            for (int j = 0, o = i * d; j < d; j++, o++) {
-                mean[j] += x[o];
-            }
-        }
-        for (int j = 0; j < d; j++) {
-            mean[j] /= n;
-        }
-        DMatrixRBlock cov = Linalg.zeros(d, d);
-        for (int from = 0; from < n; from += CHUNK_ROWS) {
-            int to = Math.min(n, from + CHUNK_ROWS);
-            DMatrixRBlock xc = Linalg.centredRows(features, from, to, mean);
-            Linalg.multPlusTransALower(xc, xc, cov);
-        }
-        double[] sigma = Linalg.symmetricToRowMajor(cov);
+        double[][] meanAndScatter = Linalg.meanAndScatter(features);
+        double[] sigma = meanAndScatter[1];
         for (int i = 0; i < sigma.length; i++) {
             sigma[i] /= n - 1;
         }
-        return new FidStatistics(mean, sigma);
+        return new FidStatistics(meanAndScatter[0], sigma);
     }
 
     /** Reads {@code mu} (D) and {@code sigma} (D, D) from an .npz, e.g. an ADM reference batch. */

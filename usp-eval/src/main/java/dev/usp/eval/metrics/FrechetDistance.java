@@ -1,6 +1,5 @@
 package dev.usp.eval.metrics;
 
-import org.ejml.data.DMatrixRBlock;
 import org.ejml.data.DMatrixRMaj;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,11 +81,8 @@ public final class FrechetDistance {
         if (r == 0) {
             return 0;
         }
-        DMatrixRBlock am = Linalg.block(new DMatrixRMaj(a));
-        DMatrixRBlock b = Linalg.mult(Linalg.block(DMatrixRMaj.wrap(d, d, withDiagonal(s2, d, eps))), am);
-        DMatrixRBlock m = Linalg.zeros(r, r);
-        Linalg.multPlusTransALower(am, b, m);                               // A^T s2 A (r, r)
-        double[] eigenvalues = Linalg.symmetricEigenvalues(DMatrixRMaj.wrap(r, r, Linalg.symmetricToRowMajor(m)));
+        double[] m = Linalg.congruence(withDiagonal(s2, d, eps), a);                // A^T s2 A (r, r)
+        double[] eigenvalues = Linalg.symmetricEigenvalues(DMatrixRMaj.wrap(r, r, m));
         // Eigenvalues that are 0 in exact arithmetic come out as +-n ulp of the largest; their
         // square roots would add noise far above round-off, so they count as 0.
         double zero = eigenvalues.length * Math.ulp(eigenvalues[eigenvalues.length - 1]);

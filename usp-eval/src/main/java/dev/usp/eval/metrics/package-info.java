@@ -5,13 +5,15 @@
  * ({@link dev.usp.eval.metrics.PrecisionRecall}), in double precision on float32 features, each
  * checked against numpy/scipy fixtures ({@code MetricsParityTest}).
  *
- * <p>Dense linear algebra is EJML's (pure Java, through {@link dev.usp.eval.metrics.Linalg}):
- * matrix products in its cache-blocked block format, and symmetric eigenvalues (Householder
- * tridiagonalisation, implicit QR). Pure Java gives the same bits on every CPU and brings no
- * second native BLAS or OpenMP runtime beside libtorch's; ND4J's OpenBLAS, used before, returned
- * wrong LAPACK results on AVX-512 CPUs and weighed ~100 MB. The price is speed: EJML's kernels
- * reach a few GFLOP/s on one core, several times below an optimised BLAS (see bench/ANALYSIS.md,
- * row fd-10k).
+ * <p>Dense linear algebra goes through {@link dev.usp.eval.metrics.Linalg}. The Frechet
+ * distance's large products (the covariance's {@code x^T x} over all features, {@code A^T s2 A})
+ * are float64 matrix products in libtorch on the CPU, through DJL: its BLAS ran them several times
+ * faster than EJML (bench/ANALYSIS.md, row fd-10k), at the price of bits that may differ between
+ * CPUs in the last places (~1e-14 relative on FD). The rest is EJML (pure Java): symmetric
+ * eigenvalues (Householder tridiagonalisation, implicit QR), which DJL does not expose, and the
+ * products of precision/recall and kNN in its cache-blocked block format. ND4J's OpenBLAS, used
+ * before, returned wrong LAPACK results on AVX-512 CPUs and weighed ~100 MB; libtorch's BLAS is
+ * the one the networks already run on, not a second native runtime.
  *
  * <p>Hand-written, and why:
  * <ul>
@@ -23,10 +25,7 @@
  *   <li>{@code PivotedCholesky}: EJML has no rank-revealing Cholesky (its
  *       Cholesky fails on a singular matrix), and covariances of fewer vectors than dimensions, or
  *       with a constant feature, are singular;</li>
- *   <li>the symmetric products {@code x^T x} and {@code A^T s2 A}
- *       ({@code Linalg.multPlusTransALower}): EJML's block kernels on the blocks on and below the
- *       diagonal only, half the work of its general product;</li>
- *   <li>means, Inception Score and the k-th nearest distance ({@code Select},
+ *   <li>Inception Score and the k-th nearest distance ({@code Select},
  *       as {@code np.partition}): loops too simple to need a library.</li>
  * </ul>
  */

@@ -53,6 +53,8 @@ public final class GaussianDiffusion {
     }
 
     private static final double LOG2 = Math.log(2.0);
+    /** The first of the caller's extra columns in {@link #reverse}'s coefficient array. */
+    private static final int EXTRA = 8;
 
     private final int numTimesteps;
     private final int[] timestepMap;
@@ -230,7 +232,10 @@ public final class GaussianDiffusion {
 
     /** The original timesteps for the network, int64 (N), in {@code like}'s manager. */
     public NDArray modelTimesteps(NDArray t, NDArray like) {
-        long[] idx = indices(t, like);
+        return modelTimesteps(indices(t, like), like);
+    }
+
+    private NDArray modelTimesteps(long[] idx, NDArray like) {
         long[] mapped = new long[idx.length];
         for (int i = 0; i < idx.length; i++) {
             mapped[i] = timestepMap[(int) idx[i]];
@@ -240,8 +245,8 @@ public final class GaussianDiffusion {
 
     /** Calls the network at x_t and forms p(x_{t-1} | x_t). */
     public PMeanVariance pMeanVariance(DenoiserFn model, NDArray x, NDArray t, NDArray y, boolean clipDenoised) {
-        NDArray out = model.apply(x, modelTimesteps(t, x), y);
-        return pMeanVarianceFromOutput(out, x, t, clipDenoised);
+        long[] idx = indices(t, x);
+        return pMeanVariance(model.apply(x, modelTimesteps(idx, x), y), x, idx, clipDenoised);
     }
 
     /**
@@ -253,17 +258,64 @@ public final class GaussianDiffusion {
     }
 
     private PMeanVariance pMeanVariance(NDArray modelOutput, NDArray x, long[] idx, boolean clipDenoised) {
+        Reverse r = reverse(modelOutput, x, idx, clipDenoised);
+        NDArray logVariance = r.logVariance();
+        return new PMeanVariance(r.mean(), logVariance.exp(), logVariance, r.predXstart());
+    }
+
+    /**
+     * The x_0 prediction from a network output, with every per-sample number of the step in one
+     * array (see {@link Coefficients}): columns 0-7 are the ones {@link Reverse} uses, the
+     * {@code extra} ones follow ({@link Reverse#extra}).
+     */
+    private Reverse reverse(NDArray modelOutput, NDArray x, long[] idx, boolean clipDenoised, double[]... extra) {
         NDList parts = splitOutput(modelOutput, x);
-        NDArray eps = parts.get(0);
-        NDArray frac = Scalars.div(parts.get(1).add(1.0), 2.0);
-        NDArray logVariance = frac.mul(gather(Table.LOG_BETAS, idx, x))
-                .add(frac.neg().add(1.0).mul(gather(Table.POSTERIOR_LOG_VARIANCE_CLIPPED, idx, x)));
-        NDArray predXstart = xstartFromEps(x, idx, eps);
+        double[][] cols = new double[EXTRA + extra.length][];
+        cols[0] = at(Table.LOG_BETAS, idx);
+        cols[1] = at(Table.POSTERIOR_LOG_VARIANCE_CLIPPED, idx);
+        cols[2] = at(Table.SQRT_RECIP_ALPHAS_CUMPROD, idx);
+        cols[3] = at(Table.SQRT_RECIPM1_ALPHAS_CUMPROD, idx);
+        cols[4] = at(Table.POSTERIOR_MEAN_COEF1, idx);
+        cols[5] = at(Table.POSTERIOR_MEAN_COEF2, idx);
+        cols[6] = filled(idx.length, 1.0);
+        cols[7] = filled(idx.length, 2.0);
+        System.arraycopy(extra, 0, cols, EXTRA, extra.length);
+        NDList c = Coefficients.columns(x, cols);
+        NDArray xScaled = x.mul(c.get(2));
+        NDArray predXstart = xScaled.sub(parts.get(0).mul(c.get(3)));
         if (clipDenoised) {
             predXstart = predXstart.clip(-1, 1);
         }
-        NDArray mean = posterior(predXstart, x, idx).mean();
-        return new PMeanVariance(mean, logVariance.exp(), logVariance, predXstart);
+        return new Reverse(x, parts.get(1), xScaled, predXstart, c);
+    }
+
+    /**
+     * p(x_{t-1} | x_t) from {@link #reverse}, each part computed when asked for (DDIM needs only
+     * x_0), with ADM's ops in ADM's order, so the same bits as scalar and gathered operands:
+     * frac = (v + 1) / 2, 1 - frac for -frac + 1.
+     */
+    private record Reverse(NDArray x, NDArray v, NDArray xScaled, NDArray predXstart, NDList columns) {
+        /** The log variance, interpolated by frac between log beta and the clipped posterior's. */
+        NDArray logVariance() {
+            NDArray one = columns.get(6);
+            NDArray frac = v.add(one).div(columns.get(7));
+            return frac.mul(columns.get(0)).add(one.sub(frac).mul(columns.get(1)));
+        }
+
+        /** The posterior mean at the predicted x_0. */
+        NDArray mean() {
+            return predXstart.mul(columns.get(4)).add(x.mul(columns.get(5)));
+        }
+
+        /** sqrt(1/abar - 1) per sample. */
+        NDArray sqrtRecipm1() {
+            return columns.get(3);
+        }
+
+        /** The caller's extra column i. */
+        NDArray extra(int i) {
+            return columns.get(EXTRA + i);
+        }
     }
 
     private static NDList splitOutput(NDArray modelOutput, NDArray x) {
@@ -337,11 +389,20 @@ public final class GaussianDiffusion {
      * @param noise the Gaussian noise, or null to draw it from x's manager
      */
     public SampleStep pSample(DenoiserFn model, NDArray x, NDArray t, NDArray y, boolean clipDenoised, NDArray noise) {
-        long[] idx = indices(t, x);
-        PMeanVariance out = pMeanVariance(model, x, t, y, clipDenoised);
+        return pSample(model, x, indices(t, x), y, clipDenoised, noise);
+    }
+
+    /** {@link #pSample(DenoiserFn, NDArray, NDArray, NDArray, boolean, NDArray)} at steps {@code idx}. */
+    SampleStep pSample(DenoiserFn model, NDArray x, long[] idx, NDArray y, boolean clipDenoised, NDArray noise) {
+        NDArray out = model.apply(x, modelTimesteps(idx, x), y);
+        double[] nonZero = nonZero(idx);
+        Reverse r = reverse(out, x, idx, clipDenoised, filled(idx.length, 0.5), nonZero);
         NDArray z = noise != null ? noise : standardNormal(x);
-        NDArray scale = Scalars.mul(out.logVariance(), 0.5).exp().mul(perSample(nonZero(idx), x));
-        return new SampleStep(out.mean().add(scale.mul(z)), out.predXstart());
+        NDArray scale = r.logVariance().mul(r.extra(0)).exp();
+        if (Arrays.stream(nonZero).anyMatch(v -> v == 0)) {
+            scale = scale.mul(r.extra(1));       // x * 1 = x: skipped where no sample is at t = 0
+        }
+        return new SampleStep(r.mean().add(scale.mul(z)), r.predXstart());
     }
 
     /**
@@ -351,9 +412,13 @@ public final class GaussianDiffusion {
      */
     public SampleStep ddimSample(DenoiserFn model, NDArray x, NDArray t, NDArray y, boolean clipDenoised,
                                  double eta, NDArray noise) {
-        long[] idx = indices(t, x);
-        PMeanVariance out = pMeanVariance(model, x, t, y, clipDenoised);
-        NDArray eps = epsFromXstart(x, idx, out.predXstart());
+        return ddimSample(model, x, indices(t, x), y, clipDenoised, eta, noise);
+    }
+
+    /** {@link #ddimSample(DenoiserFn, NDArray, NDArray, NDArray, boolean, double, NDArray)} at steps {@code idx}. */
+    SampleStep ddimSample(DenoiserFn model, NDArray x, long[] idx, NDArray y, boolean clipDenoised,
+                          double eta, NDArray noise) {
+        NDArray out = model.apply(x, modelTimesteps(idx, x), y);
         double[] ab = tables.get(Table.ALPHAS_CUMPROD);
         double[] abPrev = tables.get(Table.ALPHAS_CUMPROD_PREV);
         double[] sqrtAbPrev = new double[idx.length];
@@ -366,12 +431,14 @@ public final class GaussianDiffusion {
             epsCoef[i] = Math.sqrt(1 - abPrev[k] - sigma * sigma);
             noiseCoef[i] = k != 0 ? sigma : 0.0;
         }
-        NDArray mean = out.predXstart().mul(perSample(sqrtAbPrev, x)).add(eps.mul(perSample(epsCoef, x)));
+        Reverse r = reverse(out, x, idx, clipDenoised, sqrtAbPrev, epsCoef, noiseCoef);
+        NDArray eps = r.xScaled().sub(r.predXstart()).div(r.sqrtRecipm1());
+        NDArray mean = r.predXstart().mul(r.extra(0)).add(eps.mul(r.extra(1)));
         if (eta > 0) {
             NDArray z = noise != null ? noise : standardNormal(x);
-            mean = mean.add(z.mul(perSample(noiseCoef, x)));
+            mean = mean.add(z.mul(r.extra(2)));
         }
-        return new SampleStep(mean, out.predXstart());
+        return new SampleStep(mean, r.predXstart());
     }
 
     /**
@@ -379,22 +446,22 @@ public final class GaussianDiffusion {
      * in its own scratch manager; the result belongs to {@code noise}'s manager.
      */
     public NDArray pSampleLoop(DenoiserFn model, NDArray noise, NDArray y, boolean clipDenoised) {
-        return loop(noise, (x, t) -> pSample(model, x, t, y, clipDenoised, null).sample());
+        return loop(noise, (x, idx) -> pSample(model, x, idx, y, clipDenoised, null).sample());
     }
 
     /** DDIM sampling from x_T = {@code noise} through every step of this process. */
     public NDArray ddimSampleLoop(DenoiserFn model, NDArray noise, NDArray y, boolean clipDenoised, double eta) {
-        return loop(noise, (x, t) -> ddimSample(model, x, t, y, clipDenoised, eta, null).sample());
+        return loop(noise, (x, idx) -> ddimSample(model, x, idx, y, clipDenoised, eta, null).sample());
     }
 
-    private NDArray loop(NDArray noise, BiFunction<NDArray, NDArray, NDArray> step) {
+    private NDArray loop(NDArray noise, BiFunction<NDArray, long[], NDArray> step) {
         NDArray x = noise;
         long n = noise.getShape().get(0);
         for (int i = numTimesteps - 1; i >= 0; i--) {
             long[] ts = new long[(int) n];
             Arrays.fill(ts, i);
             NDArray prev = x;
-            x = Scopes.run(x, cur -> step.apply(cur, HostArrays.longs(cur.getManager(), ts)));
+            x = Scopes.run(x, cur -> step.apply(cur, ts));
             if (prev != noise) {
                 prev.close();
             }
@@ -405,30 +472,23 @@ public final class GaussianDiffusion {
     // ---------------------------------------------------------------- gathers
 
     private NDArray gather(Table which, long[] idx, NDArray like) {
+        return Coefficients.columns(like, at(which, idx)).head();
+    }
+
+    /** The table's values at steps {@code idx}. */
+    private double[] at(Table which, long[] idx) {
         double[] table = tables.get(which);
         double[] values = new double[idx.length];
         for (int i = 0; i < idx.length; i++) {
             values[i] = table[(int) idx[i]];
         }
-        return perSample(values, like);
+        return values;
     }
 
-    /** Per-sample scalars as an array of shape (N, 1, ..., 1) in {@code like}'s type and manager. */
-    static NDArray perSample(double[] values, NDArray like) {
-        int dims = like.getShape().dimension();
-        long[] shape = new long[dims];
-        Arrays.fill(shape, 1);
-        shape[0] = values.length;
-        NDManager m = like.getManager();
-        if (like.getDataType() == DataType.FLOAT64) {
-            return HostArrays.doubles(m, values, new Shape(shape));
-        }
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        NDArray out = HostArrays.floats(m, f, new Shape(shape));
-        return like.getDataType() == DataType.FLOAT32 ? out : out.toType(like.getDataType(), false);
+    private static double[] filled(int n, double value) {
+        double[] out = new double[n];
+        Arrays.fill(out, value);
+        return out;
     }
 
     private static double[] nonZero(long[] idx) {

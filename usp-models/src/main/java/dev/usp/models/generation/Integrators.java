@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import dev.usp.core.engine.Scopes;
 
+import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -57,17 +58,27 @@ public final class Integrators {
 
     /** Forward Euler over the grid linspace(t0, t1, numPoints). */
     public static NDArray euler(OdeFn f, NDArray x, double t0, double t1, int numPoints) {
-        return fixedGrid(x, grid(t0, t1, numPoints), (y, ta, tb) -> y.add(f.apply(y, ta).mul(tb - ta)));
+        double[] t = grid(t0, t1, numPoints);
+        try (NDList dt = Coefficients.scalars(x, steps(t))) {
+            return fixedGrid(x, t.length - 1, (y, i) -> y.add(f.apply(y, t[i]).mul(dt.get(i))));
+        }
     }
 
     /** Heun's method (explicit trapezoid, torchdiffeq's {@code heun2}) over linspace(t0, t1, numPoints). */
     public static NDArray heun(OdeFn f, NDArray x, double t0, double t1, int numPoints) {
-        return fixedGrid(x, grid(t0, t1, numPoints), (y, ta, tb) -> {
-            double dt = tb - ta;
-            NDArray k1 = f.apply(y, ta);
-            NDArray k2 = f.apply(y.add(k1.mul(dt)), ta + dt);
-            return y.add(k1.mul(0.5).add(k2.mul(0.5)).mul(dt));
-        });
+        double[] t = grid(t0, t1, numPoints);
+        double[] steps = steps(t);
+        double[] numbers = Arrays.copyOf(steps, steps.length + 1);
+        numbers[steps.length] = 0.5;
+        try (NDList c = Coefficients.scalars(x, numbers)) {
+            NDArray half = c.get(steps.length);
+            return fixedGrid(x, steps.length, (y, i) -> {
+                NDArray dt = c.get(i);
+                NDArray k1 = f.apply(y, t[i]);
+                NDArray k2 = f.apply(y.add(k1.mul(dt)), t[i] + steps[i]);
+                return y.add(k1.mul(half).add(k2.mul(half)).mul(dt));
+            });
+        }
     }
 
     /**
@@ -79,11 +90,19 @@ public final class Integrators {
                                         double t0, double t1, int numPoints, double lastStepSize) {
         double[] t = grid(t0, t1, numPoints);
         double dt = t[1] - t[0];
-        NDArray out = fixedGrid(x, t, (y, ta, tb) -> {
-            NDArray z = y.getManager().randomNormal(0f, 1f, y.getShape(), y.getDataType());
-            NDArray mean = y.add(drift.apply(y, ta).mul(dt));
-            return mean.add(z.mul(Math.sqrt(dt) * Math.sqrt(2 * diffusion.applyAsDouble(ta))));
-        });
+        double[] numbers = new double[t.length];         // dt, then each step's noise scale
+        numbers[0] = dt;
+        for (int i = 0; i + 1 < t.length; i++) {
+            numbers[i + 1] = Math.sqrt(dt) * Math.sqrt(2 * diffusion.applyAsDouble(t[i]));
+        }
+        NDArray out;
+        try (NDList c = Coefficients.scalars(x, numbers)) {
+            out = fixedGrid(x, t.length - 1, (y, i) -> {
+                NDArray z = y.getManager().randomNormal(0f, 1f, y.getShape(), y.getDataType());
+                NDArray mean = y.add(drift.apply(y, t[i]).mul(c.get(0)));
+                return mean.add(z.mul(c.get(i + 1)));
+            });
+        }
         if (lastStepSize <= 0) {
             return out;
         }
@@ -94,23 +113,31 @@ public final class Integrators {
         return last;
     }
 
-    /** One step of a fixed-grid scheme from ta to tb. */
+    /** Step i of a fixed-grid scheme, from t[i] to t[i + 1]. */
     private interface GridStep {
-        NDArray apply(NDArray y, double ta, double tb);
+        NDArray apply(NDArray y, int i);
     }
 
-    private static NDArray fixedGrid(NDArray x, double[] t, GridStep step) {
+    private static NDArray fixedGrid(NDArray x, int numSteps, GridStep step) {
         NDArray y = x;
-        for (int i = 0; i + 1 < t.length; i++) {
-            double ta = t[i];
-            double tb = t[i + 1];
+        for (int i = 0; i < numSteps; i++) {
+            int index = i;
             NDArray prev = y;
-            y = Scopes.run(y, cur -> step.apply(cur, ta, tb));
+            y = Scopes.run(y, cur -> step.apply(cur, index));
             if (prev != x) {
                 prev.close();
             }
         }
         return y;
+    }
+
+    /** The step sizes t[i + 1] - t[i] of a grid. */
+    private static double[] steps(double[] t) {
+        double[] dt = new double[t.length - 1];
+        for (int i = 0; i < dt.length; i++) {
+            dt[i] = t[i + 1] - t[i];
+        }
+        return dt;
     }
 
     /** torch.linspace(t0, t1, n) in float32, as SiT builds its time grids. */

@@ -111,12 +111,10 @@ public final class LatentSampler {
             NDArray prev = x;
             boolean stochastic = s.method().equals("ddpm") || s.eta() > 0;
             x = Scopes.run(x, cur -> {
-                NDManager sm = cur.getManager();
-                NDArray t = HostArrays.longs(sm, ts);
-                NDArray z = stochastic ? noise.next(sm) : null;
+                NDArray z = stochastic ? noise.next(cur.getManager()) : null;
                 return s.method().equals("ddpm")
-                        ? gd.pSample(fn, cur, t, y, false, z).sample()
-                        : gd.ddimSample(fn, cur, t, y, false, s.eta(), z).sample();
+                        ? gd.pSample(fn, cur, ts, y, false, z).sample()
+                        : gd.ddimSample(fn, cur, ts, y, false, s.eta(), z).sample();
             });
             if (prev != x0) {
                 prev.close();
