@@ -33,6 +33,10 @@ import java.util.Objects;
  * {@code backend="gloo"} on float32 CPU arrays, or {@code backend="nccl"} on float32 arrays on
  * {@code cuda:LOCAL_RANK} ({@link Backend}), in place and without copies through Java memory.
  *
+ * <p>On NCCL a collective returns once c10d has ordered it before later work on the current CUDA
+ * stream ({@code WorkNCCL::wait}), so later GPU work sees its result and a host read (which
+ * synchronises) does too.
+ *
  * <p>Every failure is a {@link CollectiveException} whose message starts with this rank and the world
  * size ({@code "rank 0 of 2: allreduce failed: lost peer rank 1 (connection closed): ..."}); after
  * one, the group refuses further collectives and only {@link #close()} is left.
@@ -149,7 +153,8 @@ public final class C10dCollectives implements Collectives {
         String devices = backend.device(env).toString();
         if (backend == Backend.GLOO) {
             try {
-                devices = addDevices(new ProcessGroupGloo.Options(new Address(com.sun.jna.Pointer.nativeValue(options))));
+                devices = addDevices(
+                        new ProcessGroupGloo.Options(new Address(com.sun.jna.Pointer.nativeValue(options))));
             } catch (RuntimeException e) {
                 throw abandon(shim, env, "Gloo device: " + e.getMessage(), e, options, store);
             }
@@ -305,7 +310,7 @@ public final class C10dCollectives implements Collectives {
         return new CollectiveException(prefix(env) + what, e);
     }
 
-    /** Gloo's message, led by what it means for this job: which peer was lost, or the timeout. */
+    /** The backend's message, led by what it means for this job: which peer was lost, or the timeout. */
     private String describe(String cause) {
         String lower = cause.toLowerCase(Locale.ROOT);
         String peer = env.worldSize() == 2 ? "peer rank " + (1 - env.rank()) : "a peer";
