@@ -19,6 +19,8 @@
 // ProcessGroupNCCL's constructor took its store as `const intrusive_ptr<Store>&` in some releases and by
 // value in others; both pass a pointer to the caller's intrusive_ptr, so the shim takes whichever the
 // library exports and treats the argument as a by-value temporary (an extra reference it releases).
+// FakeNcclTest runs the NCCL half on a stand-in library (src/test/native/fake-nccl.cpp) with c10's
+// object layout and the by-value constructor.
 //
 // Layouts hard-coded for libtorch 2.7.1 (x86-64, libstdc++ with the C++11 string ABI):
 //  1. c10::intrusive_ptr_target: vptr at 0, std::atomic<uint32_t> refcount_ at 8, weakcount_ at 12;

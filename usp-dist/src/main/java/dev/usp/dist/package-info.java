@@ -50,7 +50,10 @@
  * DJL's cu128 build is not on Maven Central, and no GPU was at hand. It is assumed that DJL's cu128
  * libtorch (PyTorch's own build) exports ProcessGroupNCCL with default visibility, that its D0 has
  * GCC's usual shape, and that its Options' layout starts like Gloo's; the shim refuses rather than
- * guesses if any of these fails. The presets' GPU jar is not needed: the CPU jar's
+ * guesses if any of these fails. The shim's NCCL bookkeeping itself (the by-value constructor, the
+ * size from the D0, the Options arena and timeout, every reference taken and given back, a
+ * constructor's exception) runs here on a stand-in library ({@code FakeNcclTest}); no NCCL
+ * communication has run. The presets' GPU jar is not needed: the CPU jar's
  * {@code libjnitorch.so} imports the same symbols, all exported by a CUDA build's
  * {@code libtorch_cpu.so}. {@code src/test/native/c10d-symbols.sh LIB} checks the table against a
  * library. NCCL reads its own variables ({@code NCCL_SOCKET_IFNAME}, {@code NCCL_DEBUG}); c10d's NCCL
