@@ -3,7 +3,7 @@ package dev.usp.app;
 import ai.djl.Device;
 import dev.usp.core.engine.Devices;
 import dev.usp.core.engine.Numerics;
-import dev.usp.dist.GlooCollectives;
+import dev.usp.dist.C10dCollectives;
 import dev.usp.train.distributed.Collectives;
 import dev.usp.train.distributed.ProcessGroupEnv;
 import picocli.CommandLine.Option;
@@ -55,17 +55,20 @@ public final class CommonOptions {
      * rank's {@code LOCAL_RANK}, as torchrun's one-GPU-per-process convention has it.
      */
     public List<Device> rankDevices() {
-        ProcessGroupEnv env = ProcessGroupEnv.fromEnvironment();
-        String spec = env.distributed() && "gpu".equals(device.strip()) ? "gpu:" + env.localRank() : device;
-        List<Device> parsed = Devices.parse(spec);
+        List<Device> parsed = Devices.parse(rankDeviceSpec(ProcessGroupEnv.fromEnvironment()));
         Numerics.ensure();
         return parsed;
     }
 
+    private String rankDeviceSpec(ProcessGroupEnv env) {
+        return env.distributed() && "gpu".equals(device.strip()) ? "gpu:" + env.localRank() : device;
+    }
+
     /**
      * Joins the job the environment describes (torchrun's, usp-launch's or Slurm's variables)
-     * through PyTorch's c10d collectives (Gloo), or gives {@link Collectives#single()} to a
-     * process that is the whole job. Close it when training ends.
+     * through PyTorch's c10d collectives (Gloo on the CPU, NCCL when the rank's device is a GPU:
+     * {@code dev.usp.dist.Backend}), or gives {@link Collectives#single()} to a process that is the
+     * whole job. Close it when training ends.
      *
      * @throws dev.usp.train.distributed.CollectiveException naming the rank and the cause when the job cannot be joined
      */
@@ -77,7 +80,8 @@ public final class CommonOptions {
         if (distTimeoutSeconds < 1) {
             throw new IllegalArgumentException("--dist-timeout must be at least 1 second, got " + distTimeoutSeconds);
         }
-        return GlooCollectives.connect(env, Duration.ofSeconds(distTimeoutSeconds));
+        return C10dCollectives.connect(env, Duration.ofSeconds(distTimeoutSeconds),
+                Devices.parse(rankDeviceSpec(env)).get(0));
     }
 
     /**

@@ -18,8 +18,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * Loads, once per JVM, what {@link GlooCollectives} calls: DJL's libtorch (through DJL's PyTorch
- * engine), the shim from this jar, and the presets' JNI library {@code libjnitorch.so} alone.
+ * Loads, once per JVM, what {@link C10dCollectives} calls: DJL's libtorch (through DJL's PyTorch
+ * engine), the shim from this jar, and the presets' JNI library {@code libjnitorch.so} alone; and,
+ * for {@link Backend#NCCL}, resolves the shim's NCCL symbols in the loaded {@code libtorch_cuda.so}.
  *
  * <p>Nothing has to be passed on the command line. The presets are not loaded the JavaCPP way
  * ({@code Loader.load}), which would bring their own libtorch (two libtorch copies abort), or with
@@ -28,7 +29,9 @@ import java.util.List;
  * {@code libtorch_cpu.so} and {@code libc10.so} (its DT_NEEDED), which the dynamic loader finds
  * already loaded by their sonames, so it is loaded with {@link System#load} while
  * {@code org.bytedeco.javacpp.loadLibraries} is false, and the presets classes this module uses are
- * initialised in that window, where their {@code static { Loader.load(); }} does nothing.
+ * initialised in that window, where their {@code static { Loader.load(); }} does nothing. The CPU
+ * jar's {@code libjnitorch.so} serves a CUDA libtorch too: it imports the same 5,062 symbols as the
+ * GPU jar's, all of them exported by the GPU build's {@code libtorch_cpu.so} and {@code libc10.so}.
  */
 final class TorchLibraries {
 
@@ -58,6 +61,8 @@ final class TorchLibraries {
 
     private static Shim shim;
     private static String failure;
+    private static boolean ncclReady;
+    private static String ncclFailure;
 
     private TorchLibraries() {
     }
@@ -80,6 +85,34 @@ final class TorchLibraries {
             throw new IllegalStateException("c10d/Gloo is not available in this JVM: " + failure);
         }
         return shim;
+    }
+
+    /**
+     * The shim, ready for {@code backend}: {@link #shim()}, then for NCCL its symbols resolved in the
+     * loaded {@code libtorch_cuda.so} (once).
+     *
+     * @throws IllegalStateException naming what is wrong, on this and every later call
+     */
+    static synchronized Shim shim(Backend backend) {
+        Shim ready = shim();
+        if (backend == Backend.NCCL && !ncclReady && ncclFailure == null) {
+            try {
+                Path cuda = loadedLibrary(backend.library());
+                byte[] err = new byte[4096];
+                if (ready.usp_init_backend(backend.id(), cuda.toString(), err, err.length) != 0) {
+                    throw new IllegalStateException(text(err));
+                }
+                LOG.debug("c10d/NCCL ready on {} (ProcessGroupNCCL of {} bytes)", cuda,
+                        ready.usp_group_bytes(backend.id()));
+                ncclReady = true;
+            } catch (IllegalStateException e) {
+                ncclFailure = e.getMessage();
+            }
+        }
+        if (backend == Backend.NCCL && ncclFailure != null) {
+            throw new IllegalStateException("c10d/NCCL is not available in this JVM: " + ncclFailure);
+        }
+        return ready;
     }
 
     private static Shim load() {
@@ -133,6 +166,7 @@ final class TorchLibraries {
         if (found.size() != 1) {
             throw new IllegalStateException(found.isEmpty()
                     ? "DJL's PyTorch engine is loaded but no " + name + " is mapped in this process"
+                            + (name.contains("cuda") ? " (a libtorch without CUDA)" : "")
                     : "several " + name + " are loaded in this process: " + found);
         }
         return found.get(0);

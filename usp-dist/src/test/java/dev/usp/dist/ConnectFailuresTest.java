@@ -17,7 +17,7 @@ class ConnectFailuresTest {
     void aWorkerWithoutItsServer() throws IOException {
         int port = Ports.free();
         long started = System.nanoTime();
-        CollectiveException e = assertThrows(CollectiveException.class, () -> GlooCollectives.connect(
+        CollectiveException e = assertThrows(CollectiveException.class, () -> C10dCollectives.connect(
                 new ProcessGroupEnv(1, 2, 1, "127.0.0.1", port), Duration.ofSeconds(2)));
         double seconds = (System.nanoTime() - started) / 1e9;
         assertTrue(e.getMessage().startsWith("rank 1 of 2: connect failed: TCPStore at 127.0.0.1:" + port + ": "),
@@ -29,7 +29,7 @@ class ConnectFailuresTest {
     @Test
     void aServerWhoseWorkersNeverCome() throws IOException {
         int port = Ports.free();
-        CollectiveException e = assertThrows(CollectiveException.class, () -> GlooCollectives.connect(
+        CollectiveException e = assertThrows(CollectiveException.class, () -> C10dCollectives.connect(
                 new ProcessGroupEnv(0, 2, 0, "127.0.0.1", port), Duration.ofSeconds(2)));
         assertTrue(e.getMessage().startsWith("rank 0 of 2: connect failed: TCPStore at 127.0.0.1:" + port + ": "),
                 e.getMessage());

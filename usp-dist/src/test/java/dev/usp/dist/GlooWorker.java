@@ -35,7 +35,7 @@ public final class GlooWorker {
         ProcessGroupEnv env = ProcessGroupEnv.fromEnvironment();
         Duration timeout = Duration.ofSeconds(Long.parseLong(args[1]));
         try (NDManager manager = NDManager.newBaseManager();
-             GlooCollectives gloo = GlooCollectives.connect(env, timeout)) {
+             C10dCollectives gloo = C10dCollectives.connect(env, timeout)) {
             System.out.println("CONNECTED rank " + env.rank());
             switch (args[0]) {
                 case "sums" -> sums(gloo, manager, env);
@@ -51,7 +51,7 @@ public final class GlooWorker {
         }
     }
 
-    private static void sums(GlooCollectives gloo, NDManager manager, ProcessGroupEnv env) throws IOException {
+    private static void sums(C10dCollectives gloo, NDManager manager, ProcessGroupEnv env) throws IOException {
         int rank = env.rank();
         int world = env.worldSize();
         // shapes: a scalar-like one, small ones, a transposed (non-contiguous) one, 4 x 8 MiB that cross a
@@ -96,7 +96,7 @@ public final class GlooWorker {
     }
 
     /** {@code steps} times: allreduce of one 1 MiB array (in place) and of four 256 KiB ones (one bucket). */
-    private static void soak(GlooCollectives gloo, NDManager manager, int steps) throws IOException {
+    private static void soak(C10dCollectives gloo, NDManager manager, int steps) throws IOException {
         NDArray mb = manager.zeros(new Shape(256 * 1024));
         List<NDArray> quarters = List.of(manager.zeros(new Shape(64 * 1024)), manager.zeros(new Shape(64 * 1024)),
                 manager.zeros(new Shape(64 * 1024)), manager.zeros(new Shape(64 * 1024)));
@@ -113,7 +113,7 @@ public final class GlooWorker {
         expectValues(mb.toFloatArray(), new float[256 * 1024], "zeros after " + steps + " sums");
     }
 
-    private static void kill(GlooCollectives gloo, NDManager manager, ProcessGroupEnv env) throws InterruptedException {
+    private static void kill(C10dCollectives gloo, NDManager manager, ProcessGroupEnv env) throws InterruptedException {
         NDArray x = manager.ones(new Shape(1000));
         gloo.allReduceSum(List.of(x));
         System.out.println("OK first allreduce " + x.getFloat(0));

@@ -32,7 +32,7 @@ class OneRankGroupTest {
         connect(port).close();
         long before = nativeThreads();
         for (int i = 0; i < 3; i++) {
-            GlooCollectives gloo = connect(port);
+            C10dCollectives gloo = connect(port);
             long during = nativeThreads();
             gloo.close();
             assertTrue(during > before, "no thread started for the group: " + during + " threads, " + before
@@ -41,8 +41,8 @@ class OneRankGroupTest {
         assertEquals(before, nativeThreads());
     }
 
-    private static GlooCollectives connect(int port) {
-        return GlooCollectives.connect(new ProcessGroupEnv(0, 1, 0, "127.0.0.1", port), Duration.ofSeconds(20));
+    private static C10dCollectives connect(int port) {
+        return C10dCollectives.connect(new ProcessGroupEnv(0, 1, 0, "127.0.0.1", port), Duration.ofSeconds(20));
     }
 
     /** The threads of this process, Java's and native ones alike. */
@@ -56,7 +56,7 @@ class OneRankGroupTest {
     void oneRankLeavesArraysAsTheyAreAndRefusesAfterClose() throws IOException {
         int port = Ports.free();
         try (NDManager manager = NDManager.newBaseManager()) {
-            GlooCollectives gloo = connect(port);
+            C10dCollectives gloo = connect(port);
             float[] values = {1.5f, -2f, 3.25f, 0f, 7f, 1e-3f};
             NDArray a = HostArrays.floats(manager, values, new Shape(2, 3));
             NDArray b = HostArrays.floats(manager, values, new Shape(6));

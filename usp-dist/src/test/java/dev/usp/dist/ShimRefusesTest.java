@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A fresh copy of the shim refuses, with the reason, every library that is not a loaded libtorch 2.7.1. */
+/**
+ * A fresh copy of the shim refuses, with the reason, every library that is not a loaded libtorch 2.7.1,
+ * and NCCL in a libtorch without it.
+ */
 class ShimRefusesTest {
 
     private static Shim shim;
@@ -42,5 +45,23 @@ class ShimRefusesTest {
         String message = TorchLibraries.text(err);
         assertTrue(message.startsWith(c10 + " lacks symbols of libtorch 2.7.1's c10d: _ZN2at11show_config"), message);
         assertTrue(message.contains("_ZN4c10d16ProcessGroupGloo9allreduce"), message);
+    }
+
+    @Test
+    void ncclInALibraryWithoutIt() {
+        Shim shim = TorchLibraries.loadShim();  // its own copy: this one's usp_init succeeds
+        byte[] err = new byte[4096];
+        String cpu = TorchLibraries.loadedLibrary("libtorch_cpu.so").toString();
+        assertEquals(-1, shim.usp_init_backend(1, cpu, err, err.length));
+        assertEquals("usp_init has not succeeded", TorchLibraries.text(err));
+        assertEquals(0, shim.usp_init(cpu, err, err.length), TorchLibraries.text(err));
+        assertEquals(0x1c8, shim.usp_group_bytes(0));
+        assertEquals(-1, shim.usp_init_backend(1, cpu, err, err.length));
+        String message = TorchLibraries.text(err);
+        assertTrue(message.startsWith(cpu + " lacks symbols of libtorch 2.7.1's ProcessGroupNCCL: "
+                + "_ZN4c10d16ProcessGroupNCCL7OptionsC1Eb, _ZTVN4c10d16ProcessGroupNCCL7OptionsE, "), message);
+        assertTrue(message.contains("_ZN4c10d16ProcessGroupNCCL7barrierERKNS_14BarrierOptionsE"), message);
+        assertEquals(0, shim.usp_group_bytes(1));
+        assertEquals(-1, shim.usp_init_backend(0, cpu, err, err.length));
     }
 }

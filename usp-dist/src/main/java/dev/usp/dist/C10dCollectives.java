@@ -28,23 +28,30 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * {@link Collectives} through PyTorch's c10d {@code ProcessGroupGloo}, in the libtorch DJL loaded:
- * the same TCPStore rendezvous, Gloo transport and algorithms as {@code torch.distributed} with
- * {@code backend="gloo"}, on float32 CPU arrays, in place and without copies through Java memory.
+ * {@link Collectives} through PyTorch's c10d process groups, in the libtorch DJL loaded: the same
+ * TCPStore rendezvous, transport and algorithms as {@code torch.distributed} with
+ * {@code backend="gloo"} on float32 CPU arrays, or {@code backend="nccl"} on float32 arrays on
+ * {@code cuda:LOCAL_RANK} ({@link Backend}), in place and without copies through Java memory.
+ *
+ * <p>On NCCL a collective returns once c10d has ordered it before later work on the current CUDA
+ * stream ({@code WorkNCCL::wait}), so later GPU work sees its result and a host read (which
+ * synchronises) does too.
  *
  * <p>Every failure is a {@link CollectiveException} whose message starts with this rank and the world
  * size ({@code "rank 0 of 2: allreduce failed: lost peer rank 1 (connection closed): ..."}); after
  * one, the group refuses further collectives and only {@link #close()} is left.
  */
-public final class GlooCollectives implements Collectives {
+public final class C10dCollectives implements Collectives {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GlooCollectives.class);
+    private static final Logger LOG = LoggerFactory.getLogger(C10dCollectives.class);
 
     private static final int ALLREDUCE = 0;
     private static final int BROADCAST = 1;
     private static final int ERR_BYTES = 4096;
 
     private final ProcessGroupEnv env;
+    private final Backend backend;
+    private final ai.djl.Device device;
     private final Duration timeout;
     private final Shim shim;
     private final com.sun.jna.Pointer store;
@@ -55,9 +62,11 @@ public final class GlooCollectives implements Collectives {
     private String failure;
     private boolean closed;
 
-    private GlooCollectives(ProcessGroupEnv env, Duration timeout, Shim shim, com.sun.jna.Pointer store,
-            com.sun.jna.Pointer options, com.sun.jna.Pointer group) {
+    private C10dCollectives(ProcessGroupEnv env, Backend backend, Duration timeout, Shim shim,
+            com.sun.jna.Pointer store, com.sun.jna.Pointer options, com.sun.jna.Pointer group) {
         this.env = env;
+        this.backend = backend;
+        this.device = backend.device(env);
         this.timeout = timeout;
         this.shim = shim;
         this.store = store;
@@ -66,32 +75,66 @@ public final class GlooCollectives implements Collectives {
     }
 
     /**
-     * Joins the job described by {@code env}: a c10d TCPStore at {@code MASTER_ADDR:MASTER_PORT}
-     * (rank 0 runs its server and waits for all {@code WORLD_SIZE} ranks), then a ProcessGroupGloo
-     * connected to every peer. Returns when all ranks have joined.
+     * Joins the job described by {@code env} with Gloo, for float32 CPU arrays:
+     * {@link #connect(ProcessGroupEnv, Duration, Backend)} with {@link Backend#GLOO}.
+     */
+    public static C10dCollectives connect(ProcessGroupEnv env, Duration timeout) {
+        return connect(env, timeout, Backend.GLOO);
+    }
+
+    /**
+     * Joins the job with the backend for arrays on {@code arrays} ({@link Backend#choose(ai.djl.Device)}):
+     * NCCL for a GPU when DJL runs a CUDA libtorch, Gloo for the CPU.
      *
-     * <p>The network device is chosen as {@code torch.distributed} chooses it: with
+     * @throws CollectiveException for GPU arrays without a CUDA libtorch (naming what is missing), and
+     *     as {@link #connect(ProcessGroupEnv, Duration, Backend)}
+     */
+    public static C10dCollectives connect(ProcessGroupEnv env, Duration timeout, ai.djl.Device arrays) {
+        Objects.requireNonNull(env, "env");
+        Backend backend;
+        try {
+            backend = Backend.choose(arrays);
+        } catch (IllegalStateException e) {
+            throw new CollectiveException(prefix(env) + "connect failed: " + e.getMessage(), e);
+        }
+        if (backend == Backend.NCCL && !backend.device(env).equals(arrays)) {
+            throw new CollectiveException(prefix(env) + "connect failed: NCCL ranks keep their arrays on "
+                    + backend.device(env) + " (LOCAL_RANK " + env.localRank() + "), not " + arrays, null);
+        }
+        return connect(env, timeout, backend);
+    }
+
+    /**
+     * Joins the job described by {@code env} through {@code backend}: a c10d TCPStore at
+     * {@code MASTER_ADDR:MASTER_PORT} (rank 0 runs its server and waits for all {@code WORLD_SIZE}
+     * ranks), then the backend's process group. Gloo connects to every peer before this returns;
+     * NCCL creates its communicator, on {@code cuda:LOCAL_RANK}, with the first collective.
+     *
+     * <p>Gloo's network device is chosen as {@code torch.distributed} chooses it: with
      * {@code GLOO_SOCKET_IFNAME} set (interface names, comma-separated), one Gloo device per named
      * interface ({@code ProcessGroupGloo::createDeviceForInterface}); otherwise
      * {@code ProcessGroupGloo::createDefaultDevice()}, which takes the address this host's name
      * resolves to when a socket can bind to it, else the loopback address (with a warning from c10d).
+     * NCCL reads its own variables ({@code NCCL_SOCKET_IFNAME}, {@code NCCL_DEBUG}, ...).
      *
      * <p>The first call in a JVM loads DJL's PyTorch engine, this module's shim and the presets' JNI
      * library; no JVM option is needed.
      *
      * @param timeout how long the rendezvous and each collective may wait for a peer
      * @throws CollectiveException naming this rank, the world size and what failed: a libtorch other
-     *     than 2.7.1, a missing symbol, the store or a peer not reachable within the timeout
+     *     than 2.7.1, a missing symbol or library, a layout check, the store or a peer not reachable
+     *     within the timeout
      */
-    public static GlooCollectives connect(ProcessGroupEnv env, Duration timeout) {
+    public static C10dCollectives connect(ProcessGroupEnv env, Duration timeout, Backend backend) {
         Objects.requireNonNull(env, "env");
+        Objects.requireNonNull(backend, "backend");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the timeout must be positive, not " + timeout);
         }
         long started = System.nanoTime();
         Shim shim;
         try {
-            shim = TorchLibraries.shim();
+            shim = TorchLibraries.shim(backend);
         } catch (IllegalStateException e) {
             throw new CollectiveException(prefix(env) + "connect failed: " + e.getMessage(), e);
         }
@@ -101,26 +144,34 @@ public final class GlooCollectives implements Collectives {
                 env.worldSize(), ms, err, err.length);
         if (store == null) {
             throw abandon(shim, env, "TCPStore at " + env.masterAddr() + ":" + env.masterPort() + ": "
-                    + TorchLibraries.text(err), null);
+                    + TorchLibraries.text(err), null, null);
         }
-        com.sun.jna.Pointer options = shim.usp_gloo_options_new(ms, err, err.length);
+        com.sun.jna.Pointer options = shim.usp_options_new(backend.id(), ms, err, err.length);
         if (options == null) {
-            throw abandon(shim, env, TorchLibraries.text(err), null, store);
+            throw abandon(shim, env, TorchLibraries.text(err), null, null, store);
         }
-        String devices;
-        try {
-            devices = addDevices(new ProcessGroupGloo.Options(new Address(com.sun.jna.Pointer.nativeValue(options))));
-        } catch (RuntimeException e) {
-            throw abandon(shim, env, "Gloo device: " + e.getMessage(), e, options, store);
+        String devices = backend.device(env).toString();
+        if (backend == Backend.GLOO) {
+            try {
+                devices = addDevices(
+                        new ProcessGroupGloo.Options(new Address(com.sun.jna.Pointer.nativeValue(options))));
+            } catch (RuntimeException e) {
+                throw abandon(shim, env, "Gloo device: " + e.getMessage(), e, options, store);
+            }
         }
-        com.sun.jna.Pointer group = shim.usp_gloo_group_new(store, env.rank(), env.worldSize(), options, err,
+        com.sun.jna.Pointer group = shim.usp_group_new(backend.id(), store, env.rank(), env.worldSize(), options, err,
                 err.length);
         if (group == null) {
-            throw abandon(shim, env, "ProcessGroupGloo: " + TorchLibraries.text(err), null, options, store);
+            throw abandon(shim, env, backend.group() + ": " + TorchLibraries.text(err), null, options, store);
         }
-        LOG.info("{}c10d Gloo group up through {}:{} on {} ({} ms)", prefix(env), env.masterAddr(), env.masterPort(),
-                devices, (System.nanoTime() - started) / 1_000_000);
-        return new GlooCollectives(env, timeout, shim, store, options, group);
+        LOG.info("{}c10d {} up through {}:{} on {} ({} ms)", prefix(env), backend.group(), env.masterAddr(),
+                env.masterPort(), devices, (System.nanoTime() - started) / 1_000_000);
+        return new C10dCollectives(env, backend, timeout, shim, store, options, group);
+    }
+
+    /** The backend this group runs on. */
+    public Backend backend() {
+        return backend;
     }
 
     @Override
@@ -133,7 +184,8 @@ public final class GlooCollectives implements Collectives {
      * with a bucket of its own is reduced where it lies; several smaller ones are concatenated into
      * one flat array, reduced, and copied back (native copies, under no-grad).
      *
-     * @throws IllegalArgumentException for an array that is not a float32 CPU array of DJL's PyTorch engine
+     * @throws IllegalArgumentException for an array that is not a float32 array of DJL's PyTorch engine on
+     *     this backend's device
      */
     @Override
     public synchronized void allReduceSum(List<NDArray> arrays) {
@@ -153,7 +205,7 @@ public final class GlooCollectives implements Collectives {
     public synchronized void barrier() {
         usable("barrier");
         byte[] err = new byte[ERR_BYTES];
-        await("barrier", shim.usp_gloo_barrier(group, jna(barrierOptions), err, err.length), err);
+        await("barrier", shim.usp_barrier(backend.id(), group, jna(barrierOptions), err, err.length), err);
     }
 
     /** Destroys the group (its threads and connections) and the store; a second call does nothing. */
@@ -164,7 +216,7 @@ public final class GlooCollectives implements Collectives {
         }
         closed = true;
         shim.usp_release(group);
-        shim.usp_release(options);
+        shim.usp_options_release(options);
         shim.usp_release(store);
         allreduceOptions.close();
         barrierOptions.close();
@@ -203,7 +255,7 @@ public final class GlooCollectives implements Collectives {
             Tensor flat = inPlace ? views.get(0) : flatten(views);
             TensorVector tensors = new TensorVector(flat);
             Pointer opts = which == ALLREDUCE ? allreduceOptions : new BroadcastOptions().rootRank(root);
-            await(op, shim.usp_gloo_collective(which, group, jna(tensors), jna(opts), err, err.length), err);
+            await(op, shim.usp_collective(backend.id(), which, group, jna(tensors), jna(opts), err, err.length), err);
             if (!inPlace) {
                 long offset = 0;
                 for (int k = 0; k < views.size(); k++) {
@@ -228,10 +280,10 @@ public final class GlooCollectives implements Collectives {
 
     private NDArray checked(String op, int index, NDArray array) {
         if (!(array instanceof PtNDArray) || array.getDataType() != DataType.FLOAT32
-                || !ai.djl.Device.Type.CPU.equals(array.getDevice().getDeviceType())) {
+                || !device.equals(array.getDevice())) {
             throw new IllegalArgumentException(prefix(env) + op + ": array " + index + " is " + array.getDataType()
-                    + " on " + array.getDevice() + " (" + array.getClass().getSimpleName()
-                    + "); Gloo here takes float32 CPU arrays of DJL's PyTorch engine");
+                    + " on " + array.getDevice() + " (" + array.getClass().getSimpleName() + "); " + backend.group()
+                    + " here takes float32 arrays on " + device + " of DJL's PyTorch engine");
         }
         return array;
     }
@@ -258,7 +310,7 @@ public final class GlooCollectives implements Collectives {
         return new CollectiveException(prefix(env) + what, e);
     }
 
-    /** Gloo's message, led by what it means for this job: which peer was lost, or the timeout. */
+    /** The backend's message, led by what it means for this job: which peer was lost, or the timeout. */
     private String describe(String cause) {
         String lower = cause.toLowerCase(Locale.ROOT);
         String peer = env.worldSize() == 2 ? "peer rank " + (1 - env.rank()) : "a peer";
@@ -283,9 +335,12 @@ public final class GlooCollectives implements Collectives {
         }
     }
 
-    /** Releases what a failed {@link #connect} had made and says why it failed. */
+    /** Releases what a failed connect had made (an Options, then the store) and says why it failed. */
     private static CollectiveException abandon(Shim shim, ProcessGroupEnv env, String why, Throwable cause,
-            com.sun.jna.Pointer... made) {
+            com.sun.jna.Pointer options, com.sun.jna.Pointer... made) {
+        if (options != null) {
+            shim.usp_options_release(options);
+        }
         for (com.sun.jna.Pointer p : made) {
             shim.usp_release(p);
         }
