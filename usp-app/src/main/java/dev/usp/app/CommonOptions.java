@@ -86,8 +86,8 @@ public final class CommonOptions {
 
     /**
      * Refuses to run as one rank of a multi-process job ({@code scripts/usp-launch}, torchrun,
-     * Slurm's srun): no command averages gradients or shares a run folder across processes yet
-     * (README "Distributed training"), so N ranks would train N unrelated models into one folder.
+     * Slurm's srun) for a command that does not train over several processes (encode, train-vae,
+     * train-fdnet, sample, ...): its N ranks would each run the whole command into one folder.
      *
      * @throws IllegalStateException naming the variables that make this process a rank
      */
