@@ -133,6 +133,11 @@ final class ClsRun implements AutoCloseable {
         if (dp.group().env().isMain()) {
             ClsSetup.plot(history, run, title);
         }
+        if (dp.group().env().distributed()) {
+            // rank 0 evaluated and wrote accuracy.jsonl; the other ranks report what it wrote
+            dp.group().barrier();
+            history = dp.group().env().isMain() ? history : AccuracyHistory.open(run.dir());
+        }
         ClsResult result = ClsResult.of(history, r.endStep(), run.dir());
         LOG.info("{} done: best top-1 {}% (top-5 {}%) at step {}, final top-1 {}%", title, result.bestTop1(),
                 result.bestTop5(), result.bestStep(), result.finalTop1());
