@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.usp.app.UspCli;
 import dev.usp.core.weights.StateDict;
 import dev.usp.eval.testing.TinyLatentCache;
+import dev.usp.train.cls.SyntheticCaches;
 import dev.usp.train.loop.Checkpoint;
 import dev.usp.train.loop.CheckpointStore;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * variables, the collectives through c10d's Gloo: 20 steps of pretraining and of SiT on two
  * processes end within 1e-5 of one process with the same global batch and seed (every tensor of
  * the checkpoint: model, EMA, optimiser; entries whose gradient is rounding noise aside, see
- * {@link #compared}), started through {@code scripts/usp-launch}; a rank
+ * {@link #compared}), started through {@code scripts/usp-launch}; fine-tuning and linear probing
+ * over two processes end with rank 0's evaluation reported by both; a rank
  * killed with SIGKILL makes the other fail, naming the lost peer, within the timeout; and the job
  * resumes from its last checkpoint on one process.
  */
@@ -203,6 +205,43 @@ class DistributedTrainingTest {
             assertTrue(moved > 1e-3, stage + ": steps 10 to 20 moved the model by " + moved + ", far more than 1e-5");
             List<String> metrics = Files.readAllLines(dir.resolve("two").resolve(stage).resolve("metrics.jsonl"));
             assertEquals(4, metrics.size(), "rank 0 alone logs, every 5 of 20 steps: " + metrics);
+        }
+    }
+
+    /** Runs {@code usp ARGS} as 2 processes through usp-launch; returns the merged output after asserting success. */
+    private static String launchTwo(Path dir, String name, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", LAUNCH.toString(), "--nproc-per-node", "2",
+                "--master-port", String.valueOf(freePort()), "--"));
+        cmd.addAll(javaUsp(args));
+        Path log = dir.resolve(name + "-launch.log");
+        Process launch = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Exit e = await(launch, log, 240);
+        assertEquals(0, e.status(), e.output());
+        return e.output();
+    }
+
+    /** The line a rank printed that starts with {@code text} after its "[rank R] " prefix. */
+    private static String line(String output, int rank, String text) {
+        return output.lines().filter(l -> l.startsWith("[rank " + rank + "] " + text)).findFirst()
+                .map(l -> l.substring(("[rank " + rank + "] ").length()))
+                .orElseThrow(() -> new AssertionError("rank " + rank + " printed no '" + text + "': " + output));
+    }
+
+    @Test
+    void fineTuningAndProbingOverTwoProcessesReportRankZerosEvaluationOnEveryRank(@TempDir Path dir) throws Exception {
+        SyntheticCaches.write(dir.resolve("train"), 32, 4, 7, 1, 0.3);
+        SyntheticCaches.write(dir.resolve("test"), 16, 4, 7, 2, 0.3);
+        for (String command : List.of("finetune-cls", "linprobe")) {
+            String config = command.equals("linprobe") ? "linprobe.yaml" : "finetune.yaml";
+            String out = launchTwo(dir, command, List.of(command, "--config", "../configs/fmnist/" + config,
+                    "--seed", "3", "--set", "data.train=" + dir.resolve("train"), "--set",
+                    "data.val=" + dir.resolve("test"), "--set", "num_classes=4", "--set", "eval_batch_size=16",
+                    "--set", "model.skip_depth=3", "--set", "batch_size=16", "--set", "epochs=1",
+                    "--set", "optim.warmup_epochs=0.5", "--set", "run.dir=" + dir.resolve("runs"),
+                    "--set", "run.name=" + command, "--set", "run.log_every=1"));
+            assertEquals(line(out, 0, "best top-1"), line(out, 1, "best top-1"), command + ": " + out);
+            assertEquals(1, Files.readAllLines(dir.resolve("runs").resolve(command).resolve("accuracy.jsonl")).size(),
+                    command + ": rank 0 alone evaluated");
         }
     }
 
