@@ -165,7 +165,8 @@ public final class ClassifierFinetune {
                     }, x, target);
                 }
             }
-            StepResult result = StepResult.of(lossSum / accum, (long) config.schedule().effectiveBatch());
+            StepResult result = StepResult.of(dp.finishStep(lossSum / accum, ctx.manager()),
+                    (long) config.schedule().effectiveBatch());
             double norm = config.clipGrad() > 0
                     ? GradClip.clipGradNorm(model.trainableParameters(), config.clipGrad())
                     : GradClip.gradNorm(model.trainableParameters());

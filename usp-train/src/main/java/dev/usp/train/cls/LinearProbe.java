@@ -192,11 +192,7 @@ public final class LinearProbe {
                     samples += sel.images().length;
                 }
             }
-            double loss = lossSum / accum;
-            if (world > 1) {
-                dp.sumGradientsOverRanks(ctx.manager());
-                loss = dp.sumOverRanks(new double[] {loss / world}, ctx.manager())[0];
-            }
+            double loss = dp.finishStep(lossSum / accum / world, ctx.manager());
             ctx.update(opt, loss);
             return StepResult.of(loss, samples);
         }

@@ -250,11 +250,12 @@ public final class GeneratorTrainer {
             Map<String, DoubleAdder> extras = new ConcurrentHashMap<>();
             double share = 1.0 / dp.globalSize();
             opt.zeroGrad();
-            double value = dp.step((replica, shard) -> {
+            double local = dp.step((replica, shard) -> {
                 Objective.Loss l = objective.loss(replica, shard);
                 l.extras().forEach((k, v) -> extras.computeIfAbsent(k, x -> new DoubleAdder()).add(share * v.getFloat()));
                 return l.loss();
             }, inputs);
+            double value = dp.finishStep(local, ctx.manager());
             StepResult result = StepResult.of(value, b.size());
             List<String> keys = List.copyOf(new TreeMap<>(extras).keySet());
             double[] sums = dp.sumOverRanks(keys.stream().mapToDouble(k -> extras.get(k).sum()).toArray(), ctx.manager());

@@ -39,10 +39,11 @@ import java.util.function.Function;
  * {@link Collectives}: every rank passes the step's <em>global</em> batch (built the same on every
  * rank: data and random draws are functions of (seed, step)), keeps its {@link RankRows} and
  * spreads them over its own devices; each shard back-propagates its share of the global batch,
- * and the masters' gradients are then summed over the ranks (c10d all-reduce), so that every rank
- * holds the gradient of the global batch's mean loss, and the identical optimiser step follows on
- * every rank, as with PyTorch's DistributedDataParallel. The constructor broadcasts rank 0's
- * tensors, and {@link #step} returns the global mean loss.
+ * and {@link #finishStep} then sums the masters' gradients over the ranks (c10d all-reduce), once
+ * per optimiser step, so that every rank holds the gradient of the global batch's mean loss, and
+ * the identical optimiser step follows on every rank, as with PyTorch's DistributedDataParallel
+ * (whose {@code no_sync} likewise leaves accumulation steps local). The constructor broadcasts
+ * rank 0's tensors.
  *
  * <p>A trainer, in outline ({@code devices} from {@code Devices.parse("gpu:0,1,2,3")}):
  * <pre>{@code
@@ -51,8 +52,9 @@ import java.util.function.Function;
  *     loop.run(dp.master().manager(), state, ctx -> {            // state saves dp.master()
  *         Batch b = data.batch(ctx.random(Seeds.DATA), ctx.manager());
  *         opt.zeroGrad();
- *         double loss = dp.step((model, shard) -> objective(model, shard.get(0), shard.get(1)),
+ *         double share = dp.step((model, shard) -> objective(model, shard.get(0), shard.get(1)),
  *                 b.images(), b.labels());
+ *         double loss = dp.finishStep(share, ctx.manager());       // the loss itself in one process
  *         ctx.update(opt, loss);
  *         return StepResult.of(loss, b.size());
  *     });
@@ -194,7 +196,9 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
      * the batch's mean loss to the master's gradients and returns that mean loss. It records
      * autograd itself (no {@code GradientCollector} is needed); the optimiser step follows it.
      *
-     * With several processes the gradient and the loss are those of the global batch, on every rank.
+     * <p>With several processes it adds and returns this rank's share of them (its rows' part of
+     * the global batch's mean); {@link #finishStep} then sums the shares over the ranks, once per
+     * optimiser step, after the last micro-batch of an accumulated step.
      *
      * @param loss  the mean loss of a replica on its shard
      * @param batch the step's global inputs, all with the same size along axis 0, a multiple of {@link #globalSize()}
@@ -206,8 +210,7 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
             if (replicas.size() > 1) {
                 addReplicaGradients(scopes);
             }
-            double local = share * losses.stream().mapToDouble(Float::doubleValue).sum();
-            return group.env().distributed() ? sumOverRanks(local, scopes.get(0)) : local;
+            return share * losses.stream().mapToDouble(Float::doubleValue).sum();
         });
     }
 
@@ -250,11 +253,19 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
     }
 
     /**
-     * Sums the master's gradients over the ranks (all-reduce), then the local loss share, and
-     * returns the global mean loss. Every trainable parameter of the master has a gradient after
-     * the local backward, so {@code getGradient} is a view of it that the all-reduce writes.
+     * Ends the backward part of an optimiser step in a job of several processes: sums over the
+     * ranks (one all-reduce) the master's gradients accumulated since the optimiser's
+     * {@code zeroGrad} (by {@link #step}, or by a trainer's own backward of its share, the linear
+     * probe's head) and {@code localLoss}, this rank's share of the step's loss; returns the
+     * global loss. Call it once per optimiser step, after the last micro-batch and before
+     * clipping or the update: gradients summed after each micro-batch would count the earlier
+     * ones once per rank. In one process it returns {@code localLoss} and touches nothing.
+     * Temporaries live in {@code scope}.
      */
-    private double sumOverRanks(double localLoss, NDManager scope) {
+    public double finishStep(double localLoss, NDManager scope) {
+        if (!group.env().distributed()) {
+            return localLoss;
+        }
         List<NDArray> grads = masterGradients(scope);
         NDArray lossSum = HostArrays.floats(scope, new float[] {(float) localLoss});
         grads.add(lossSum);
@@ -263,17 +274,9 @@ public final class DataParallel<M extends Module> implements AutoCloseable {
     }
 
     /**
-     * Sums the master's gradients over the ranks, for a trainer that back-propagates outside
-     * {@link #step} (the linear probe's head) each rank's share of the global batch's mean loss;
-     * does nothing in one process. Temporaries live in {@code scope}.
+     * Views of the master's gradients (written in place by a collective), owned by {@code scope}:
+     * every trainable parameter has a gradient after a backward, so {@code getGradient} is a view.
      */
-    public void sumGradientsOverRanks(NDManager scope) {
-        if (group.env().distributed()) {
-            group.allReduceSum(masterGradients(scope));
-        }
-    }
-
-    /** Views of the master's gradients (written in place by a collective), owned by {@code scope}. */
     private List<NDArray> masterGradients(NDManager scope) {
         List<NDArray> grads = new ArrayList<>();
         for (Parameter p : master().trainableParameters().values()) {

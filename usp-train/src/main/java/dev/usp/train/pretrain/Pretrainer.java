@@ -167,7 +167,7 @@ public final class Pretrainer {
                                 lossSum += microStep(cfg, dp, source.batch(ctx.step() * accum + micro, m), accum);
                             }
                         }
-                        double loss = lossSum / accum;
+                        double loss = dp.finishStep(lossSum / accum, ctx.manager());
                         ctx.update(opt, loss);
                         return StepResult.of(loss, effectiveBatch);
                     });

@@ -97,7 +97,7 @@ class TrainingLoopRanksTest {
                     .build()
                     .run(dp.master().manager(), ModelState.of(dp.master(), opt), ctx -> {
                         opt.zeroGrad();
-                        double loss = dp.step(MSE, batch(ctx.step(), ctx.manager()));
+                        double loss = dp.finishStep(dp.step(MSE, batch(ctx.step(), ctx.manager())), ctx.manager());
                         ctx.update(opt, loss);
                         return StepResult.of(loss, BATCH);
                     });

@@ -108,7 +108,7 @@ class DataParallelRanksTest {
             try (NDManager data = NDManager.newBaseManager();
                  DataParallel<Mlp> dp = new DataParallel<>(FACTORY, List.of(Device.cpu()), job.rank(rank))) {
                 Map<String, float[]> initial = values(dp.master().trainableParameters(), false);
-                double loss = dp.step(MSE, batch(data));
+                double loss = dp.finishStep(dp.step(MSE, batch(data)), data);
                 return new RankStep(initial, loss, values(dp.master().trainableParameters(), true));
             }
         });
@@ -128,6 +128,41 @@ class DataParallelRanksTest {
                 assertArrayEquals(single.grads().get(k), r.grads().get(k), 1e-6f, k + ": gradient of the global batch");
             }
             assertEquals(single.loss(), r.loss(), 1e-6, "the global batch's mean loss");
+        }
+    }
+
+    /** Two micro-batches accumulated into one step, each half the loss, then the step finished. */
+    private static RankStep accumulated(DataParallel<Mlp> dp, NDManager data) {
+        Map<String, float[]> initial = values(dp.master().trainableParameters(), false);
+        NDArray[] first = batch(data);
+        NDArray[] second = {first[0].mul(-0.5f), first[1].add(1f)};
+        ShardLoss<Mlp> half = (model, shard) -> MSE.loss(model, shard).div(2);
+        double share = dp.step(half, first) + dp.step(half, second);
+        return new RankStep(initial, dp.finishStep(share, data), values(dp.master().trainableParameters(), true));
+    }
+
+    @Test
+    void accumulatedMicroBatchesAreSummedOverRanksOnceAsOneProcessAccumulatesThem() throws Exception {
+        ThreadCollectives.Job job = new ThreadCollectives.Job(2);
+        List<RankStep> ranks = onRanks(2, rank -> {
+            try (NDManager data = NDManager.newBaseManager();
+                 DataParallel<Mlp> dp = new DataParallel<>(FACTORY, List.of(Device.cpu()), job.rank(rank))) {
+                return accumulated(dp, data);
+            }
+        });
+        RankStep single;
+        try (NDManager data = NDManager.newBaseManager();
+             DataParallel<Mlp> dp = new DataParallel<>(FACTORY, List.of(Device.cpu()))) {
+            for (Map.Entry<String, Parameter> e : dp.master().trainableParameters().entrySet()) {
+                ThreadCollectives.overwrite(e.getValue().array(), ranks.get(0).initial().get(e.getKey()));
+            }
+            single = accumulated(dp, data);
+        }
+        for (RankStep r : ranks) {
+            for (String k : single.grads().keySet()) {
+                assertArrayEquals(single.grads().get(k), r.grads().get(k), 1e-6f, k + ": gradient of both micro-batches");
+            }
+            assertEquals(single.loss(), r.loss(), 1e-6, "the mean loss of both micro-batches");
         }
     }
 
