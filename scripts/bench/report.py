@@ -98,10 +98,10 @@ def table(summary):
     return "\n".join(lines), peak
 
 
-def java_conv(log):
-    """The Java side's convolution kernels, as its processes reported them."""
+def java_field(log, key):
+    """What the Java side's processes reported under key (conv, kernels)."""
     with open(log) as f:
-        kinds = sorted({r["conv"] for r in map(json.loads, f) if r["side"] == "java" and r.get("conv")})
+        kinds = sorted({r[key] for r in map(json.loads, f) if r["side"] == "java" and r.get(key)})
     return ", ".join(kinds) if kinds else "not reported"
 
 
@@ -132,7 +132,8 @@ def main():
     summary = summarise(load(a.log))
     tab, peak = table(summary)
     model, cpus, java = machine()
-    conv = java_conv(a.log)
+    conv = java_field(a.log, "conv")
+    kernels = java_field(a.log, "kernels")
     with open("/proc/loadavg") as f:
         load_after = a.load_after or " ".join(f.read().split()[:3])
     now = a.date or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -150,6 +151,8 @@ Written by `scripts/bench.sh` on {now} ({a.seconds} s for the whole run).
   A/B interleaving (java, python, java, python per row) spreads their effect over both sides.
 - Java: {java}, DJL 0.36.0 with libtorch 2.7.1 (CPU). PyTorch: {torch.__version__} (Debian, eager, /usr/bin/python3).
 - Java convolution kernels: **{conv}** (`-Dusp.conv`, `scripts/bench.sh --conv`; see `Numerics`).
+- Java fused kernels (tanh-GELU, SiLU, GroupNorm, AdamW, zero_grad, eigvalsh): **{kernels}** (`-Dusp.kernels`,
+  `scripts/bench.sh --kernels`; see `Kernels`).
 - Rounds: {a.rounds} process pairs per row; each process runs warm-up units, then timed units, and
   reports the median unit time; the table holds the median over rounds.
 - Ratio = Java throughput / PyTorch throughput (> 1: Java is faster).
@@ -171,7 +174,7 @@ Per-round medians (s per unit):
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
         f.write(md)
-    print(f"\nwritten {a.out}\n\nthreads {a.threads}, Java convolution kernels {conv}, {model}\n{tab}")
+    print(f"\nwritten {a.out}\n\nthreads {a.threads}, Java convolution kernels {conv}, kernels {kernels}, {model}\n{tab}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 package dev.usp.app.bench;
 
+import dev.usp.core.engine.Kernels;
 import dev.usp.core.engine.Numerics;
 import dev.usp.core.engine.ProcessMemory;
 
@@ -19,9 +20,10 @@ import java.util.Locale;
  * @param flops     analytic FLOPs per unit
  * @param peakRssMb VmHWM in MiB after the run
  * @param conv      the convolution kernels in use ({@link Numerics#PROPERTY}, bench.sh {@code --conv})
+ * @param kernels   fused or composed ({@link Kernels#PROPERTY}, bench.sh {@code --kernels})
  */
 record Measurement(String row, double medianS, double[] timesS, double items, String unit, double flops,
-                   double peakRssMb, String conv) {
+                   double peakRssMb, String conv, String kernels) {
 
     /** Runs {@code warmup} untimed and {@code steps} timed units of {@code w}. */
     static Measurement run(String row, Workload w, int warmup, int steps) {
@@ -35,7 +37,7 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
             times[i] = (System.nanoTime() - t0) / 1e9;
         }
         return new Measurement(row, median(times), times, w.itemsPerStep(), w.unit(), w.flopsPerStep(), readPeakRssMb(),
-                Numerics.selectKernels().id());
+                Numerics.selectKernels().id(), Kernels.fused() ? "fused" : "composed");
     }
 
     /** The median of the values (mean of the middle two for an even count). */
@@ -62,7 +64,7 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
             t.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.6f", timesS[i]));
         }
         return String.format(Locale.ROOT, "{\"row\": \"%s\", \"side\": \"java\", \"median_s\": %.6f, \"times_s\": [%s],"
-                + " \"items\": %.1f, \"unit\": \"%s\", \"flops\": %.6e, \"peak_rss_mb\": %.1f, \"conv\": \"%s\"}",
-                row, medianS, t, items, unit, flops, peakRssMb, conv);
+                + " \"items\": %.1f, \"unit\": \"%s\", \"flops\": %.6e, \"peak_rss_mb\": %.1f, \"conv\": \"%s\","
+                + " \"kernels\": \"%s\"}", row, medianS, t, items, unit, flops, peakRssMb, conv, kernels);
     }
 }

@@ -63,23 +63,24 @@ final class OneDnn {
     /** The loaded libtorch_cpu, resolved once the engine has loaded it. */
     private static final class Holder {
         static final NativeLibrary LIB = NativeLibrary.getInstance(loadedLibtorch());
+    }
 
-        private static String loadedLibtorch() {
-            Engine.getEngine("PyTorch");   // loads the native libraries if nothing has yet
-            Path maps = Path.of("/proc/self/maps");
-            try {
-                for (String line : Files.readAllLines(maps, StandardCharsets.US_ASCII)) {
-                    int slash = line.indexOf('/');
-                    if (slash >= 0 && line.endsWith("/" + LIBRARY)) {
-                        return line.substring(slash);
-                    }
+    /** The path of the libtorch_cpu that DJL's engine loaded (loading the engine if nothing has yet). */
+    static String loadedLibtorch() {
+        Engine.getEngine("PyTorch");   // loads the native libraries if nothing has yet
+        Path maps = Path.of("/proc/self/maps");
+        try {
+            for (String line : Files.readAllLines(maps, StandardCharsets.US_ASCII)) {
+                int slash = line.indexOf('/');
+                if (slash >= 0 && line.endsWith("/" + LIBRARY)) {
+                    return line.substring(slash);
                 }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read " + maps + " to find the loaded " + LIBRARY
-                        + ": switching oneDNN off needs Linux", e);
             }
-            throw new IllegalStateException("no " + LIBRARY + " is mapped into this process after loading the "
-                    + "PyTorch engine (" + maps + "); is DJL's PyTorch engine on the classpath?");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + maps + " to find the loaded " + LIBRARY
+                    + " (needs Linux)", e);
         }
+        throw new IllegalStateException("no " + LIBRARY + " is mapped into this process after loading the "
+                + "PyTorch engine (" + maps + "); is DJL's PyTorch engine on the classpath?");
     }
 }

@@ -1,6 +1,5 @@
 package dev.usp.eval.metrics;
 
-import org.ejml.data.DMatrixRMaj;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +81,7 @@ public final class FrechetDistance {
             return 0;
         }
         double[] m = Linalg.congruence(withDiagonal(s2, d, eps), a);                // A^T s2 A (r, r)
-        double[] eigenvalues = Linalg.symmetricEigenvalues(DMatrixRMaj.wrap(r, r, m));
+        double[] eigenvalues = Linalg.symmetricEigenvalues(m, r);
         // Eigenvalues that are 0 in exact arithmetic come out as +-n ulp of the largest; their
         // square roots would add noise far above round-off, so they count as 0.
         double zero = eigenvalues.length * Math.ulp(eigenvalues[eigenvalues.length - 1]);

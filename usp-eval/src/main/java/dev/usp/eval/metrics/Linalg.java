@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.usp.core.engine.HostArrays;
+import dev.usp.core.engine.Kernels;
 import dev.usp.core.engine.NoAutograd;
 import org.ejml.EjmlParameters;
 import org.ejml.data.DMatrixRBlock;
@@ -135,6 +136,19 @@ public final class Linalg {
             }
         }
         return m;
+    }
+
+    /**
+     * Eigenvalues of a symmetric (n, n) matrix, row-major, ascending: libtorch's {@code linalg_eigvalsh}
+     * (LAPACK divide and conquer) with {@link Kernels#fused()}, else EJML's (below).
+     */
+    static double[] symmetricEigenvalues(double[] sym, int n) {
+        if (!Kernels.fused()) {
+            return symmetricEigenvalues(DMatrixRMaj.wrap(n, n, sym));
+        }
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            return Kernels.eigvalsh(HostArrays.doubles(m, sym, new Shape(n, n))).toDoubleArray();
+        }
     }
 
     /**

@@ -1,10 +1,15 @@
 package dev.usp.train.optim;
 
-import dev.usp.core.engine.NoAutograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.HostArrays;
+import dev.usp.core.engine.Kernels;
+import dev.usp.core.engine.NoAutograd;
 import dev.usp.core.nn.Parameter;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +19,10 @@ import java.util.Map;
  * p *= 1 - lr wd; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
  * p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). Note eps is added AFTER the bias
  * correction, unlike DJL's Adam. State: {@code exp_avg}, {@code exp_avg_sq}.
+ *
+ * <p>With {@link Kernels#fused()} a group is updated by libtorch's {@code _fused_adamw_}, the kernel of
+ * {@code AdamW(fused=True)}: one pass over each parameter instead of about ten array ops, equal to the
+ * op-by-op update to float32 rounding (KernelsTest, AdamWTest).
  */
 @NoAutograd("optimiser update: runs after the backward, outside any GradientCollector")
 public final class AdamW extends Optimizer {
@@ -41,6 +50,27 @@ public final class AdamW extends Optimizer {
         s.put("exp_avg", manager.zeros(param.getShape(), param.getDataType()));
         s.put("exp_avg_sq", manager.zeros(param.getShape(), param.getDataType()));
         return s;
+    }
+
+    @Override
+    protected void updateGroup(List<NDArray> weights, List<NDArray> grads, List<Map<String, NDArray>> states,
+                               long[] steps, double lr, double weightDecay, NDManager scratch) {
+        if (!Kernels.fused()) {
+            super.updateGroup(weights, grads, states, steps, lr, weightDecay, scratch);
+            return;
+        }
+        List<NDArray> expAvgs = new ArrayList<>();
+        List<NDArray> expAvgSqs = new ArrayList<>();
+        List<NDArray> counts = new ArrayList<>();
+        Map<Long, NDArray> byCount = new HashMap<>();
+        for (int i = 0; i < weights.size(); i++) {
+            expAvgs.add(states.get(i).get("exp_avg"));
+            expAvgSqs.add(states.get(i).get("exp_avg_sq"));
+            // the kernel reads a float32 step per parameter, as PyTorch keeps it
+            counts.add(byCount.computeIfAbsent(steps[i],
+                    c -> HostArrays.floats(scratch, new float[] {c}, new Shape())));
+        }
+        Kernels.adamw(weights, grads, expAvgs, expAvgSqs, counts, lr, beta1, beta2, weightDecay, eps);
     }
 
     @Override

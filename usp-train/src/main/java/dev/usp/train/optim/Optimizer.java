@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.usp.core.engine.Copies;
+import dev.usp.core.engine.Kernels;
 import dev.usp.core.nn.Parameter;
 import dev.usp.core.weights.StateDict;
 
@@ -76,19 +77,46 @@ public abstract class Optimizer implements AutoCloseable {
     public void step(double baseLr) {
         for (ParamGroup g : groups) {
             double lr = baseLr * g.lrScale();
-            for (String name : g.params()) {
-                NDArray w = params.get(name).array();
-                long step = steps.merge(name, 1L, Long::sum);
-                Map<String, NDArray> s = state.computeIfAbsent(name, k -> initState(w, stateManager));
-                try (NDManager scratch = stateManager.newSubManager()) {
+            try (NDManager scratch = stateManager.newSubManager()) {
+                List<NDArray> weights = new ArrayList<>();
+                List<NDArray> grads = new ArrayList<>();
+                List<Map<String, NDArray>> states = new ArrayList<>();
+                long[] counts = new long[g.params().size()];
+                for (String name : g.params()) {
+                    NDArray w = params.get(name).array();
+                    counts[weights.size()] = steps.merge(name, 1L, Long::sum);
+                    Map<String, NDArray> s = state.computeIfAbsent(name, k -> initState(w, stateManager));
                     NDArray grad = w.getGradient();
                     grad.attach(scratch);
-                    w.tempAttach(scratch);
-                    for (NDArray a : s.values()) {
-                        a.tempAttach(scratch);
-                    }
-                    update(w, grad, s, step, lr, g.weightDecay());
+                    weights.add(w);
+                    grads.add(grad);
+                    states.add(s);
                 }
+                updateGroup(weights, grads, states, counts, lr, g.weightDecay(), scratch);
+            }
+        }
+    }
+
+    /**
+     * Updates one group's parameters in place; by default {@link #update} for each, with its own
+     * scratch manager. An optimiser with a multi-tensor kernel overrides this.
+     *
+     * @param steps each parameter's update count, starting at 1
+     * @param scratch a manager closed after the call, for temporaries
+     */
+    protected void updateGroup(List<NDArray> weights, List<NDArray> grads, List<Map<String, NDArray>> states,
+                               long[] steps, double lr, double weightDecay, NDManager scratch) {
+        for (int i = 0; i < weights.size(); i++) {
+            NDArray w = weights.get(i);
+            Map<String, NDArray> s = states.get(i);
+            try (NDManager each = scratch.newSubManager()) {
+                NDArray grad = grads.get(i);
+                grad.tempAttach(each);
+                w.tempAttach(each);
+                for (NDArray a : s.values()) {
+                    a.tempAttach(each);
+                }
+                update(w, grad, s, steps[i], lr, weightDecay);
             }
         }
     }
@@ -105,6 +133,21 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** Sets the gradients of the given parameters to zero. */
     public static void zeroGrad(Map<String, Parameter> params) {
+        if (Kernels.fused()) {
+            // one _foreach_zero_ over every gradient, as PyTorch's zero_grad(set_to_none=False)
+            try (NDManager scratch = params.values().iterator().next().array().getManager().newSubManager()) {
+                List<NDArray> grads = new ArrayList<>();
+                for (Parameter p : params.values()) {
+                    if (p.isTrainable()) {
+                        NDArray g = p.array().getGradient();
+                        g.attach(scratch);
+                        grads.add(g);
+                    }
+                }
+                Kernels.zero(grads);
+            }
+            return;
+        }
         List<String> names = new ArrayList<>(params.keySet());
         for (String name : names) {
             NDArray w = params.get(name).array();

@@ -3,20 +3,22 @@ package dev.usp.vae.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.Kernels;
 import dev.usp.core.nn.Module;
 import dev.usp.core.nn.Parameter;
 
 /**
  * PyTorch's affine {@code nn.GroupNorm}: {@code weight}, {@code bias} (C); NCHW input.
  *
- * <p>DJL has no group norm, so this reshapes to (N, G, C/G, H, W), applies a non-affine layer norm
- * over the last three axes and reshapes back, then scales and shifts per channel.
+ * <p>With {@link Kernels#fused()} this is libtorch's {@code group_norm}, one kernel each way as in
+ * PyTorch. Otherwise (DJL has no group norm) it reshapes to (N, G, C/G, H, W), applies a non-affine
+ * layer norm over the last three axes and reshapes back, then scales and shifts per channel.
  */
 public final class GroupNorm extends Module implements Layer {
 
     private final int groups;
     private final long channels;
-    private final float eps;
+    private final double eps;
     private final Parameter weight;
     private final Parameter bias;
 
@@ -29,7 +31,7 @@ public final class GroupNorm extends Module implements Layer {
         }
         this.groups = groups;
         this.channels = channels;
-        this.eps = (float) eps;
+        this.eps = eps;
         weight = addParameter("weight", manager.ones(new Shape(channels)));
         bias = addParameter("bias", manager.zeros(new Shape(channels)));
     }
@@ -37,6 +39,9 @@ public final class GroupNorm extends Module implements Layer {
     /** (N, C, H, W) -> (N, C, H, W). */
     @Override
     public NDArray forward(NDArray x) {
+        if (Kernels.fused()) {
+            return Kernels.groupNorm(x, groups, weight.array(), bias.array(), eps);
+        }
         Shape s = x.getShape();
         long n = s.get(0);
         long h = s.get(2);
@@ -45,7 +50,7 @@ public final class GroupNorm extends Module implements Layer {
         NDManager m = x.getManager();
         NDArray grouped = x.reshape(n, groups, channels / groups, h, w);
         NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(
-                grouped, inner, m.ones(inner, x.getDataType()), m.zeros(inner, x.getDataType()), eps).head();
+                grouped, inner, m.ones(inner, x.getDataType()), m.zeros(inner, x.getDataType()), (float) eps).head();
         return normed.reshape(s).mul(Channels.view(weight, x)).add(Channels.view(bias, x));
     }
 }
