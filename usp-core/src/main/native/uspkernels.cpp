@@ -1,6 +1,6 @@
 // usp-core's kernel shim: calls a few fused ATen operators of the libtorch that DJL loaded, which DJL
-// 0.36's JNI does not expose: gelu(approximate="tanh"), silu, group_norm, _fused_adamw_,
-// _foreach_zero_ and linalg_eigvalsh. Each is one libtorch kernel forward and, where it has one, one backward, as in PyTorch,
+// 0.36's JNI does not expose: gelu(approximate="tanh"), silu, group_norm, scaled_dot_product_attention,
+// _fused_adamw_, _foreach_zero_ and linalg_eigvalsh. Each is one libtorch kernel forward and, where it has one, one backward, as in PyTorch,
 // where this project composed them from several DJL ops (dev.usp.core.engine.Kernels says which
 // call sites use them and how they were measured).
 //
@@ -64,17 +64,20 @@ using SiluFn = Result (*)(const Tensor&);
 using GroupNormFn = Result (*)(const Tensor&, std::int64_t, const OptionalTensor&, const OptionalTensor&, double, bool);
 using FusedAdamwFn = void (*)(TensorList, TensorList, TensorList, TensorList, TensorList, TensorList, double, double,
                               double, double, double, bool, bool, const OptionalTensor&, const OptionalTensor&);
+using SdpaFn = Result (*)(const Tensor&, const Tensor&, const Tensor&, const OptionalTensor&, double, bool,
+                          std::optional<double>, bool);
 using EigvalshFn = Result (*)(const Tensor&, std::string_view);
 using ForeachZeroFn = void (*)(TensorList);
 using GradModeGetFn = bool (*)();
 using GradModeSetFn = void (*)(bool);
 
-enum Symbol { kGelu, kSilu, kGroupNorm, kFusedAdamw, kForeachZero, kEigvalsh, kGradModeGet, kGradModeSet, kSymbolCount };
+enum Symbol { kGelu, kSilu, kGroupNorm, kSdpa, kFusedAdamw, kForeachZero, kEigvalsh, kGradModeGet, kGradModeSet, kSymbolCount };
 
 const char* const kNames[kSymbolCount] = {
     "_ZN2at4_ops4gelu4callERKNS_6TensorESt17basic_string_viewIcSt11char_traitsIcEE",
     "_ZN2at4_ops4silu4callERKNS_6TensorE",
     "_ZN2at4_ops10group_norm4callERKNS_6TensorElRKSt8optionalIS2_ES8_db",
+    "_ZN2at4_ops28scaled_dot_product_attention4callERKNS_6TensorES4_S4_RKSt8optionalIS2_EdbS5_IdEb",
     "_ZN2at4_ops13_fused_adamw_4callEN3c108ArrayRefINS_6TensorEEES5_S5_S5_S5_S5_dddddbbRKSt8optionalIS4_ES9_",
     "_ZN2at4_ops14_foreach_zero_4callEN3c108ArrayRefINS_6TensorEEE",
     "_ZN2at4_ops15linalg_eigvalsh4callERKNS_6TensorESt17basic_string_viewIcSt11char_traitsIcEE",
@@ -169,6 +172,19 @@ void* usp_group_norm(void* x, std::int64_t groups, void* weight, void* bias, dou
     return take(r);
   } catch (const std::exception& e) {
     fail(err, errlen, "group_norm: ", e.what());
+    return nullptr;
+  }
+}
+
+// scaled_dot_product_attention(q, k, v, scale=scale): no mask, no dropout, not causal; (B, H, N, d).
+void* usp_sdpa(void* q, void* k, void* v, double scale, char* err, int errlen) {
+  try {
+    OptionalTensor none{nullptr, false};
+    Result r = reinterpret_cast<SdpaFn>(g_sym[kSdpa])(tensor(q), tensor(k), tensor(v), none, 0.0, false,
+                                                      std::optional<double>(scale), false);
+    return take(r);
+  } catch (const std::exception& e) {
+    fail(err, errlen, "scaled_dot_product_attention: ", e.what());
     return nullptr;
   }
 }

@@ -37,6 +37,8 @@ final class KernelShim {
 
     static native long usp_group_norm(long x, long groups, long weight, long bias, double eps, byte[] err, int errlen);
 
+    static native long usp_sdpa(long q, long k, long v, double scale, byte[] err, int errlen);
+
     static native int usp_fused_adamw(long[] params, long[] grads, long[] expAvgs, long[] expAvgSqs, long[] steps,
             long n, double lr, double beta1, double beta2, double weightDecay, double eps, byte[] err, int errlen);
 

@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * libtorch's fused kernels that DJL 0.36 does not expose, called in the libtorch DJL loaded: the
- * tanh-approximate GELU, SiLU, GroupNorm, {@code _fused_adamw_} and {@code linalg_eigh}. Each is the
+ * tanh-approximate GELU, SiLU, GroupNorm, scaled dot-product attention, {@code _fused_adamw_} and {@code linalg_eigh}. Each is the
  * operator PyTorch itself runs for {@code F.gelu(x, approximate="tanh")}, {@code F.silu},
- * {@code F.group_norm}, {@code AdamW(fused=True)}, {@code zero_grad()} and {@code torch.linalg.eigvalsh}, through libtorch's
+ * {@code F.group_norm}, {@code F.scaled_dot_product_attention}, {@code AdamW(fused=True)}, {@code zero_grad()} and {@code torch.linalg.eigvalsh}, through libtorch's
  * dispatcher, so autograd records it as in PyTorch: one kernel forward and one backward where this
  * project composed several DJL ops (bench/ANALYSIS.md has the measurements).
  *
@@ -54,7 +54,7 @@ public final class Kernels {
 
     /** One line for start-up logs and benchmark reports. */
     public static String describe() {
-        return fused() ? "fused (libtorch gelu-tanh, silu, group_norm, _fused_adamw_, _foreach_zero_, linalg_eigvalsh)"
+        return fused() ? "fused (libtorch gelu-tanh, silu, group_norm, sdpa, _fused_adamw_, _foreach_zero_, linalg_eigvalsh)"
                 : "composed (DJL ops)";
     }
 
@@ -109,6 +109,17 @@ public final class Kernels {
         byte[] err = new byte[ERR];
         return wrap(x.getManager(), KernelShim.usp_group_norm(handle(x), groups, handle(weight), handle(bias), eps,
                 err, ERR), err);
+    }
+
+    /**
+     * {@code F.scaled_dot_product_attention(q, k, v, scale=scale)} on (B, H, N, d): softmax(q k^T scale) v
+     * without a mask or dropout, libtorch's fused CPU (flash) kernel, which never stores the (N, N)
+     * attention matrix. Requires {@link #fused()}.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, double scale) {
+        requireFused();
+        byte[] err = new byte[ERR];
+        return wrap(q.getManager(), KernelShim.usp_sdpa(handle(q), handle(k), handle(v), scale, err, ERR), err);
     }
 
     /**

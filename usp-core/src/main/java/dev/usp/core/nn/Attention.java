@@ -3,13 +3,16 @@ package dev.usp.core.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Kernels;
 import dev.usp.core.engine.Scalars;
 
 /**
  * timm's multi-head self-attention: one fused {@code qkv} Linear (D -> 3D) and an output
  * {@code proj} (D -> D); scores scaled by head_dim^-0.5.
  *
- * <p>Axes: B batch, N tokens, H heads, d = D / H.
+ * <p>Axes: B batch, N tokens, H heads, d = D / H. With {@link Kernels#fused()} the attention itself is
+ * libtorch's {@code scaled_dot_product_attention} (one fused kernel each way, no (B, H, N, N) matrix kept
+ * for backward), else matmul, softmax and matmul as timm writes it.
  */
 public final class Attention extends Module {
 
@@ -43,6 +46,11 @@ public final class Attention extends Module {
         // Temporaries that backward does not need are closed at once, as PyTorch frees them when
         // unreferenced (autograd keeps its own references to what it saved); otherwise they live
         // until the step manager closes, and a training step's peak RSS grows by (B, H, N, N) twice.
+        if (Kernels.fused()) {
+            try (NDArray perHead = Kernels.attention(q, k, v, scale)) {           // (B, H, N, d)
+                return proj.forward(perHead.transpose(0, 2, 1, 3).reshape(b, n, d)); // (B, N, D)
+            }
+        }
         NDArray attn;
         try (NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); NDArray scaled = Scalars.mul(scores, scale)) {
             attn = scaled.softmax(-1);                                         // (B, H, N, N)

@@ -72,6 +72,26 @@ class KernelsTest {
     }
 
     @Test
+    void attentionAndItsThreeGradientsEqualSoftmaxAttention() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape shape = new Shape(2, 3, 17, 8);   // (B, H, N, d)
+            double scale = Math.pow(8, -0.5);
+            NDArray q = random(m, shape, 1).mul(2);
+            NDArray k = random(m, shape, 2);
+            NDArray v = random(m, shape, 3);
+            NDArray r = random(m, shape, 4);
+            NDArray[] fused = withGrads(List.of(q, k, v), r, in -> Kernels.attention(in.get(0), in.get(1), in.get(2),
+                    scale));
+            NDArray[] exact = withGrads(List.of(q, k, v).stream().map(a -> a.toType(DataType.FLOAT64, false)).toList(),
+                    r.toType(DataType.FLOAT64, false), in -> in.get(0).matMul(in.get(1).transpose(0, 1, 3, 2))
+                            .mul(scale).softmax(-1).matMul(in.get(2)));
+            for (int i = 0; i < fused.length; i++) {
+                assertClose(exact[i], fused[i], 2e-6, "attention output/gradient " + i);
+            }
+        }
+    }
+
+    @Test
     void fusedAdamwTakesTorchsAdamwStepTwice() {
         try (NDManager m = NDManager.newBaseManager()) {
             double lr = 1e-3;
