@@ -483,15 +483,15 @@ ROWS = {  # name: (factory, warm-up units, timed units), as Rows.java
     "mae-small": (lambda: Train(MAE(384, 12, 6), lambda m: m(latents()), True, (0.9, 0.95)), 1, 3),
     "dit-s2": (lambda: dit_row(False), 1, 2),
     "sit-s2": (lambda: dit_row(True), 1, 2),
-    "vae-fmnist": (lambda: vae_row("fmnist-tiny", 32, 64), 2, 5),
+    "vae-fmnist": (lambda: vae_row("fmnist-tiny", 32, 64), 5, 20),
     "vae-sd": (lambda: vae_row("sd", 256, 4), 1, 2),
     "vae-train": (lambda: Train(VaeTrainLoss("fmnist-tiny"), lambda m: m(images("fmnist-tiny", 32, BATCH))),
-                  2, 10),
-    "ddpm-tiny": (ddpm_row, 5, 20),
+                  10, 30),
+    "ddpm-tiny": (ddpm_row, 20, 100),
     "fd-10k": (fd_row, 0, 1),
-    "op-overhead": (op_overhead_row, 1, 5),
-    "gelu-tanh": (GeluTanh, 2, 5),
-    "adamw-only": (AdamWOnly, 2, 5),
+    "op-overhead": (op_overhead_row, 5, 20),
+    "gelu-tanh": (GeluTanh, 3, 10),
+    "adamw-only": (AdamWOnly, 3, 10),
 }
 
 

@@ -51,14 +51,14 @@ final class Rows {
         ROWS.put("mae-small", new Row(m -> mae(m, maeSmall()), 1, 3));
         ROWS.put("dit-s2", new Row(m -> dit(m, "DiT-S/2"), 1, 2));
         ROWS.put("sit-s2", new Row(m -> sit(m, "SiT-S/2"), 1, 2));
-        ROWS.put("vae-fmnist", new Row(m -> new VaeEncode(m, "fmnist-tiny", 32, 64), 2, 5));
+        ROWS.put("vae-fmnist", new Row(m -> new VaeEncode(m, "fmnist-tiny", 32, 64), 5, 20));
         ROWS.put("vae-sd", new Row(m -> new VaeEncode(m, "sd", 256, 4), 1, 2));
-        ROWS.put("vae-train", new Row(m -> vaeTrain(m, "fmnist-tiny", 32), 2, 10));
-        ROWS.put("ddpm-tiny", new Row(m -> new DdpmSampling(m, tinyDit(), 16), 5, 20));
+        ROWS.put("vae-train", new Row(m -> vaeTrain(m, "fmnist-tiny", 32), 10, 30));
+        ROWS.put("ddpm-tiny", new Row(m -> new DdpmSampling(m, tinyDit(), 16), 20, 100));
         ROWS.put("fd-10k", new Row(m -> new FdCost(10_000, 2048), 0, 1));
-        ROWS.put("op-overhead", new Row(OpOverhead::new, 1, 5));
-        ROWS.put("gelu-tanh", new Row(GeluTanhStep::new, 2, 5));
-        ROWS.put("adamw-only", new Row(OptimizerOnly::new, 2, 5));
+        ROWS.put("op-overhead", new Row(OpOverhead::new, 5, 20));
+        ROWS.put("gelu-tanh", new Row(GeluTanhStep::new, 3, 10));
+        ROWS.put("adamw-only", new Row(OptimizerOnly::new, 3, 10));
     }
 
     private Rows() {
