@@ -151,7 +151,7 @@ Written by `scripts/bench.sh` on {now} ({a.seconds} s for the whole run).
   A/B interleaving (java, python, java, python per row) spreads their effect over both sides.
 - Java: {java}, DJL 0.36.0 with libtorch 2.7.1 (CPU). PyTorch: {torch.__version__} (Debian, eager, /usr/bin/python3).
 - Java convolution kernels: **{conv}** (`-Dusp.conv`, `scripts/bench.sh --conv`; see `Numerics`).
-- Java fused kernels (tanh-GELU, SiLU, GroupNorm, AdamW, zero_grad, eigvalsh): **{kernels}** (`-Dusp.kernels`,
+- Java fused kernels (tanh-GELU, SiLU, GroupNorm, attention, AdamW, zero_grad, eigvalsh): **{kernels}** (`-Dusp.kernels`,
   `scripts/bench.sh --kernels`; see `Kernels`).
 - Rounds: {a.rounds} process pairs per row; each process runs warm-up units, then timed units, and
   reports the median unit time; the table holds the median over rounds.

@@ -1,6 +1,6 @@
 package dev.usp.dist;
 
-import ai.djl.engine.Engine;
+import dev.usp.core.engine.NativeShims;
 import com.sun.jna.Native;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
@@ -9,12 +9,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -38,7 +36,7 @@ final class TorchLibraries {
     private static final Logger LOG = LoggerFactory.getLogger(TorchLibraries.class);
 
     /** The only libtorch version the shim's layouts are written for. */
-    static final String TORCH_VERSION = "2.7.1";
+    static final String TORCH_VERSION = NativeShims.TORCH_VERSION;
 
     private static final String SHIM_RESOURCE = "/dev/usp/dist/native/linux-x86_64/libuspshim.so";
     private static final String LOAD_LIBRARIES = "org.bytedeco.javacpp.loadLibraries";
@@ -116,16 +114,7 @@ final class TorchLibraries {
     }
 
     private static Shim load() {
-        String os = System.getProperty("os.name");
-        String arch = System.getProperty("os.arch");
-        if (!"Linux".equals(os) || !"amd64".equals(arch)) {
-            throw new IllegalStateException("the shim is built for linux-x86_64 only, not " + os + "/" + arch);
-        }
-        Engine engine = Engine.getEngine("PyTorch");
-        if (!TORCH_VERSION.equals(engine.getVersion())) {
-            throw new IllegalStateException("DJL runs libtorch " + engine.getVersion() + "; usp-dist needs exactly "
-                    + TORCH_VERSION);
-        }
+        NativeShims.requireSupportedLibtorch("usp-dist's c10d shim");
         Path torchCpu = loadedLibrary("libtorch_cpu.so");
         Shim loaded = loadShim();
         byte[] err = new byte[4096];
@@ -177,20 +166,8 @@ final class TorchLibraries {
      * at once (the mapping stays), so that no file is left behind even by a killed JVM.
      */
     static Shim loadShim() {
-        try (InputStream in = TorchLibraries.class.getResourceAsStream(SHIM_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the jar holds no " + SHIM_RESOURCE + " (built without g++?)");
-            }
-            Path file = Files.createTempFile("usp-shim", ".so");
-            try {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                return Native.load(file.toString(), Shim.class);
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract " + SHIM_RESOURCE, e);
-        }
+        return NativeShims.extractAndLoad(TorchLibraries.class, SHIM_RESOURCE,
+                file -> Native.load(file.toString(), Shim.class));
     }
 
     private static void loadPresetsJni() {

@@ -1,16 +1,10 @@
 package dev.usp.core.engine;
 
-import ai.djl.engine.Engine;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The native half of {@link Kernels}: {@code libuspkernels.so} (built from {@code src/main/native} by
@@ -20,7 +14,6 @@ import java.nio.file.StandardCopyOption;
  */
 final class KernelShim {
 
-    static final String TORCH_VERSION = "2.7.1";
     private static final String RESOURCE = "/dev/usp/core/native/linux-x86_64/libuspkernels.so";
 
     private static String failure;
@@ -63,32 +56,12 @@ final class KernelShim {
     }
 
     private static void bind() {
-        String os = System.getProperty("os.name");
-        String arch = System.getProperty("os.arch");
-        if (!"Linux".equals(os) || !"amd64".equals(arch)) {
-            throw new IllegalStateException("the kernel shim is built for linux-x86_64 only, not " + os + "/" + arch);
-        }
-        String version = Engine.getEngine("PyTorch").getVersion();
-        if (!TORCH_VERSION.equals(version)) {
-            throw new IllegalStateException("DJL runs libtorch " + version + "; the kernel shim is checked on "
-                    + TORCH_VERSION + " only");
-        }
+        NativeShims.requireSupportedLibtorch("the kernel shim");
         String torchCpu = OneDnn.loadedLibtorch();
-        try (InputStream in = KernelShim.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("this jar holds no " + RESOURCE + " (built without g++?)");
-            }
-            // Copied out, loaded, and the file removed at once (the mapping stays): nothing is left behind.
-            Path file = Files.createTempFile("usp-kernels", ".so");
-            try {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                Native.register(KernelShim.class, NativeLibrary.getInstance(file.toString()));
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract " + RESOURCE, e);
-        }
+        NativeShims.extractAndLoad(KernelShim.class, RESOURCE, file -> {
+            Native.register(KernelShim.class, NativeLibrary.getInstance(file.toString()));
+            return null;
+        });
         byte[] err = new byte[1024];
         if (usp_kernels_init(torchCpu, err, err.length) != 0) {
             throw new IllegalStateException(torchCpu + " " + text(err));

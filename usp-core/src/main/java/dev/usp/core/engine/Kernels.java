@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <p>{@value #PROPERTY} (or {@value #ENV}) chooses: {@code fused} (the default) or {@code composed}
  * (the DJL compositions, e.g. to compare). The fused kernels need the shim in this jar, Linux x86-64
- * and libtorch {@value KernelShim#TORCH_VERSION}; where that is missing the default falls back to the
+ * and libtorch {@value NativeShims#TORCH_VERSION}; where that is missing the default falls back to the
  * compositions with one warning saying why, and an explicit {@code fused} fails. The two agree to float32
  * rounding (KernelsTest), so a run's numbers move in their last bits between the choices, not more.
  */
