@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * libtorch's fused kernels that DJL 0.36 does not expose, called in the libtorch DJL loaded: the
@@ -32,6 +33,8 @@ public final class Kernels {
 
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final int ERR = 1024;
+    private static final String FUSED =
+            "fused (libtorch gelu-tanh, silu, group_norm, sdpa, _fused_adamw_, _foreach_zero_, linalg_eigvalsh)";
 
     private static volatile Boolean fused;
 
@@ -54,13 +57,12 @@ public final class Kernels {
 
     /** One line for start-up logs and benchmark reports. */
     public static String describe() {
-        return fused() ? "fused (libtorch gelu-tanh, silu, group_norm, sdpa, _fused_adamw_, _foreach_zero_, linalg_eigvalsh)"
-                : "composed (DJL ops)";
+        return fused() ? FUSED : "composed (DJL ops)";
     }
 
     private static boolean decide() {
         String value = System.getProperty(PROPERTY, System.getenv(ENV));
-        String choice = value == null || value.isBlank() ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+        String choice = value == null || value.isBlank() ? "" : value.trim().toLowerCase(Locale.ROOT);
         if (choice.equals("composed")) {
             return false;
         }
@@ -70,6 +72,7 @@ public final class Kernels {
         }
         String why = KernelShim.load();
         if (why == null) {
+            LOG.info("kernels: {}", FUSED);
             return true;
         }
         if (choice.equals("fused")) {
