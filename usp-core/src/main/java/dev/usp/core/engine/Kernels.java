@@ -64,6 +64,7 @@ public final class Kernels {
         String value = System.getProperty(PROPERTY, System.getenv(ENV));
         String choice = value == null || value.isBlank() ? "" : value.trim().toLowerCase(Locale.ROOT);
         if (choice.equals("composed")) {
+            LOG.info("kernels: composed (DJL ops, as asked by {}={})", PROPERTY, value.trim());
             return false;
         }
         if (!choice.isEmpty() && !choice.equals("fused")) {
