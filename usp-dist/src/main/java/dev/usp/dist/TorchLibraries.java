@@ -1,7 +1,7 @@
 package dev.usp.dist;
 
-import dev.usp.core.engine.NativeShims;
 import com.sun.jna.Native;
+import dev.usp.core.engine.NativeShims;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
@@ -11,7 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -95,7 +94,7 @@ final class TorchLibraries {
         Shim ready = shim();
         if (backend == Backend.NCCL && !ncclReady && ncclFailure == null) {
             try {
-                Path cuda = loadedLibrary(backend.library());
+                Path cuda = NativeShims.loadedLibrary(backend.library());
                 byte[] err = new byte[4096];
                 if (ready.usp_init_backend(backend.id(), cuda.toString(), err, err.length) != 0) {
                     throw new IllegalStateException(text(err));
@@ -115,7 +114,7 @@ final class TorchLibraries {
 
     private static Shim load() {
         NativeShims.requireSupportedLibtorch("usp-dist's c10d shim");
-        Path torchCpu = loadedLibrary("libtorch_cpu.so");
+        Path torchCpu = NativeShims.loadedLibrary("libtorch_cpu.so");
         Shim loaded = loadShim();
         byte[] err = new byte[4096];
         if (loaded.usp_init(torchCpu.toString(), err, err.length) != 0) {
@@ -132,33 +131,11 @@ final class TorchLibraries {
                     + " bytes for ProcessGroupGloo::Options and ProcessGroupGloo, the presets' compiled sizes are "
                     + presetsOptions + " and " + presetsGroup);
         }
-        if (!loadedLibrary("libtorch_cpu.so").equals(torchCpu)) {
+        if (!NativeShims.loadedLibrary("libtorch_cpu.so").equals(torchCpu)) {
             throw new IllegalStateException("a second libtorch_cpu.so was loaded beside DJL's " + torchCpu);
         }
         LOG.debug("c10d/Gloo ready on {}", torchCpu);
         return loaded;
-    }
-
-    /** The one mapped file of this process whose name is {@code name}; refuses none or several. */
-    static Path loadedLibrary(String name) {
-        List<Path> found;
-        try {
-            found = Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.UTF_8).stream()
-                    .map(line -> line.split("\\s+", 6))
-                    .filter(fields -> fields.length == 6 && fields[5].endsWith("/" + name))
-                    .map(fields -> Path.of(fields[5]))
-                    .distinct()
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/self/maps", e);
-        }
-        if (found.size() != 1) {
-            throw new IllegalStateException(found.isEmpty()
-                    ? "DJL's PyTorch engine is loaded but no " + name + " is mapped in this process"
-                            + (name.contains("cuda") ? " (a libtorch without CUDA)" : "")
-                    : "several " + name + " are loaded in this process: " + found);
-        }
-        return found.get(0);
     }
 
     /**

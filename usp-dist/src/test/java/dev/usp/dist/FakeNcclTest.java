@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import dev.usp.core.engine.NativeShims;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,7 @@ class FakeNcclTest {
         Engine.getEngine("PyTorch");
         shim = TorchLibraries.loadShim();  // its own copy, resolved on the stand-in
         byte[] err = new byte[4096];
-        assertEquals(0, shim.usp_init(TorchLibraries.loadedLibrary("libtorch_cpu.so").toString(), err, err.length),
+        assertEquals(0, shim.usp_init(NativeShims.loadedLibrary("libtorch_cpu.so").toString(), err, err.length),
                 TorchLibraries.text(err));
         assertEquals(0, shim.usp_init_backend(NCCL, fakePath, err, err.length), TorchLibraries.text(err));
     }

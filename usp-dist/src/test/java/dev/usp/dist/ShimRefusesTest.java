@@ -1,6 +1,7 @@
 package dev.usp.dist;
 
 import ai.djl.engine.Engine;
+import dev.usp.core.engine.NativeShims;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class ShimRefusesTest {
     @Test
     void aLoadedLibraryWithoutC10d() {
         byte[] err = new byte[4096];
-        String c10 = TorchLibraries.loadedLibrary("libc10.so").toString();
+        String c10 = NativeShims.loadedLibrary("libc10.so").toString();
         assertEquals(-1, shim.usp_init(c10, err, err.length));
         String message = TorchLibraries.text(err);
         assertTrue(message.startsWith(c10 + " lacks symbols of libtorch 2.7.1's c10d: _ZN2at11show_config"), message);
@@ -51,7 +52,7 @@ class ShimRefusesTest {
     void ncclInALibraryWithoutIt() {
         Shim shim = TorchLibraries.loadShim();  // its own copy: this one's usp_init succeeds
         byte[] err = new byte[4096];
-        String cpu = TorchLibraries.loadedLibrary("libtorch_cpu.so").toString();
+        String cpu = NativeShims.loadedLibrary("libtorch_cpu.so").toString();
         assertEquals(-1, shim.usp_init_backend(1, cpu, err, err.length));
         assertEquals("usp_init has not succeeded", TorchLibraries.text(err));
         assertEquals(0, shim.usp_init(cpu, err, err.length), TorchLibraries.text(err));

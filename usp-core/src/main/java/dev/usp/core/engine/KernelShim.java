@@ -57,7 +57,7 @@ final class KernelShim {
 
     private static void bind() {
         NativeShims.requireSupportedLibtorch("the kernel shim");
-        String torchCpu = OneDnn.loadedLibtorch();
+        String torchCpu = NativeShims.loadedLibrary("libtorch_cpu.so").toString();
         NativeShims.extractAndLoad(KernelShim.class, RESOURCE, file -> {
             Native.register(KernelShim.class, NativeLibrary.getInstance(file.toString()));
             return null;

@@ -5,14 +5,17 @@ import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * What loading one of this project's C++ shims takes (usp-core's kernel shim, usp-dist's c10d shim):
- * the platform and libtorch checks, and the library copied out of its jar and loaded.
+ * the platform and libtorch checks, the libtorch libraries DJL mapped, and the library copied out of
+ * its jar and loaded.
  */
 public final class NativeShims {
 
@@ -39,6 +42,34 @@ public final class NativeShims {
             throw new IllegalStateException("DJL runs libtorch " + version + "; " + what + " is checked on "
                     + TORCH_VERSION + " only");
         }
+    }
+
+    /**
+     * The one file mapped into this process whose name is {@code name} (e.g. {@code libtorch_cpu.so}),
+     * found in {@code /proc/self/maps} after DJL's PyTorch engine has loaded its libraries.
+     *
+     * @throws IllegalStateException if none or several are mapped
+     */
+    public static Path loadedLibrary(String name) {
+        Engine.getEngine("PyTorch");   // loads the native libraries if nothing has yet
+        List<Path> found;
+        try {
+            found = Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.UTF_8).stream()
+                    .map(line -> line.split("\\s+", 6))
+                    .filter(fields -> fields.length == 6 && fields[5].endsWith("/" + name))
+                    .map(fields -> Path.of(fields[5]))
+                    .distinct()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/maps", e);
+        }
+        if (found.size() != 1) {
+            throw new IllegalStateException(found.isEmpty()
+                    ? "DJL's PyTorch engine is loaded but no " + name + " is mapped in this process"
+                            + (name.contains("cuda") ? " (a libtorch without CUDA)" : "")
+                    : "several " + name + " are loaded in this process: " + found);
+        }
+        return found.get(0);
     }
 
     /**

@@ -1,14 +1,8 @@
 package dev.usp.core.engine;
 
-import ai.djl.engine.Engine;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * libtorch's oneDNN (mkldnn) switch, {@code torch.backends.mkldnn.enabled} in Python.
@@ -62,25 +56,6 @@ final class OneDnn {
 
     /** The loaded libtorch_cpu, resolved once the engine has loaded it. */
     private static final class Holder {
-        static final NativeLibrary LIB = NativeLibrary.getInstance(loadedLibtorch());
-    }
-
-    /** The path of the libtorch_cpu that DJL's engine loaded (loading the engine if nothing has yet). */
-    static String loadedLibtorch() {
-        Engine.getEngine("PyTorch");   // loads the native libraries if nothing has yet
-        Path maps = Path.of("/proc/self/maps");
-        try {
-            for (String line : Files.readAllLines(maps, StandardCharsets.US_ASCII)) {
-                int slash = line.indexOf('/');
-                if (slash >= 0 && line.endsWith("/" + LIBRARY)) {
-                    return line.substring(slash);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + maps + " to find the loaded " + LIBRARY
-                    + " (needs Linux)", e);
-        }
-        throw new IllegalStateException("no " + LIBRARY + " is mapped into this process after loading the "
-                + "PyTorch engine (" + maps + "); is DJL's PyTorch engine on the classpath?");
+        static final NativeLibrary LIB = NativeLibrary.getInstance(NativeShims.loadedLibrary(LIBRARY).toString());
     }
 }
