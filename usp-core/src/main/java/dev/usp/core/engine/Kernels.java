@@ -12,11 +12,11 @@ import java.util.Locale;
 
 /**
  * libtorch's fused kernels that DJL 0.36 does not expose, called in the libtorch DJL loaded: the
- * tanh-approximate GELU, SiLU, GroupNorm, scaled dot-product attention, {@code _fused_adamw_} and {@code linalg_eigh}. Each is the
- * operator PyTorch itself runs for {@code F.gelu(x, approximate="tanh")}, {@code F.silu},
- * {@code F.group_norm}, {@code F.scaled_dot_product_attention}, {@code AdamW(fused=True)}, {@code zero_grad()} and {@code torch.linalg.eigvalsh}, through libtorch's
- * dispatcher, so autograd records it as in PyTorch: one kernel forward and one backward where this
- * project composed several DJL ops (bench/ANALYSIS.md has the measurements).
+ * operators PyTorch itself runs for {@code F.gelu(x, approximate="tanh")}, {@code F.silu},
+ * {@code F.group_norm}, {@code F.scaled_dot_product_attention}, {@code AdamW(fused=True)},
+ * {@code zero_grad()} ({@code _foreach_zero_}) and {@code torch.linalg.eigvalsh}. They go through
+ * libtorch's dispatcher, so autograd records them as in PyTorch: one kernel forward and one backward
+ * where this project composed several DJL ops (bench/ANALYSIS.md has the measurements).
  *
  * <p>{@value #PROPERTY} (or {@value #ENV}) chooses: {@code fused} (the default) or {@code composed}
  * (the DJL compositions, e.g. to compare). The fused kernels need the shim in this jar, Linux x86-64
@@ -143,19 +143,15 @@ public final class Kernels {
                     + expAvgs.size() + "/" + expAvgSqs.size() + " moments, " + steps.size() + " steps");
         }
         byte[] err = new byte[ERR];
-        if (KernelShim.usp_fused_adamw(handles(params), handles(grads), handles(expAvgs), handles(expAvgSqs),
-                handles(steps), n, lr, beta1, beta2, weightDecay, eps, err, ERR) != 0) {
-            throw new IllegalStateException(KernelShim.text(err));
-        }
+        check(KernelShim.usp_fused_adamw(handles(params), handles(grads), handles(expAvgs), handles(expAvgSqs),
+                handles(steps), n, lr, beta1, beta2, weightDecay, eps, err, ERR), err);
     }
 
     /** {@code torch._foreach_zero_}: sets every array (e.g. the gradients) to zero, under no_grad. */
     public static void zero(List<NDArray> arrays) {
         requireFused();
         byte[] err = new byte[ERR];
-        if (KernelShim.usp_foreach_zero(handles(arrays), arrays.size(), err, ERR) != 0) {
-            throw new IllegalStateException(KernelShim.text(err));
-        }
+        check(KernelShim.usp_foreach_zero(handles(arrays), arrays.size(), err, ERR), err);
     }
 
     /**
@@ -183,10 +179,16 @@ public final class Kernels {
         return h;
     }
 
+    /** A new handle from the shim as an array of {@code manager}; 0 means the shim failed. */
     private static NDArray wrap(NDManager manager, long result, byte[] err) {
-        if (result == 0) {
+        check(result == 0 ? -1 : 0, err);
+        return new PtNDArray((PtNDManager) manager, result);
+    }
+
+    /** Throws what the shim wrote into {@code err} unless {@code status} is 0. */
+    private static void check(int status, byte[] err) {
+        if (status != 0) {
             throw new IllegalStateException(KernelShim.text(err));
         }
-        return new PtNDArray((PtNDManager) manager, result);
     }
 }

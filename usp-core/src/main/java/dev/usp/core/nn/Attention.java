@@ -43,14 +43,14 @@ public final class Attention extends Module {
         NDArray q = parts.get(0).squeeze(0);                                   // (B, H, N, d)
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
-        // Temporaries that backward does not need are closed at once, as PyTorch frees them when
-        // unreferenced (autograd keeps its own references to what it saved); otherwise they live
-        // until the step manager closes, and a training step's peak RSS grows by (B, H, N, N) twice.
         if (Kernels.fused()) {
             try (NDArray perHead = Kernels.attention(q, k, v, scale)) {           // (B, H, N, d)
                 return proj.forward(perHead.transpose(0, 2, 1, 3).reshape(b, n, d)); // (B, N, D)
             }
         }
+        // Temporaries that backward does not need are closed at once, as PyTorch frees them when
+        // unreferenced (autograd keeps its own references to what it saved); otherwise they live
+        // until the step manager closes, and a training step's peak RSS grows by (B, H, N, N) twice.
         NDArray attn;
         try (NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); NDArray scaled = Scalars.mul(scores, scale)) {
             attn = scaled.softmax(-1);                                         // (B, H, N, N)

@@ -22,7 +22,7 @@ import java.util.Map;
  *
  * <p>With {@link Kernels#fused()} a group is updated by libtorch's {@code _fused_adamw_}, the kernel of
  * {@code AdamW(fused=True)}: one pass over each parameter instead of about ten array ops, equal to the
- * op-by-op update to float32 rounding (KernelsTest, AdamWTest).
+ * op-by-op update to float32 rounding (KernelsTest; OptimizerTest against torch.optim.AdamW).
  */
 @NoAutograd("optimiser update: runs after the backward, outside any GradientCollector")
 public final class AdamW extends Optimizer {

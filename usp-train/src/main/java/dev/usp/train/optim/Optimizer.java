@@ -133,6 +133,9 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** Sets the gradients of the given parameters to zero. */
     public static void zeroGrad(Map<String, Parameter> params) {
+        if (params.isEmpty()) {
+            return;
+        }
         if (Kernels.fused()) {
             // one _foreach_zero_ over every gradient, as PyTorch's zero_grad(set_to_none=False)
             try (NDManager scratch = params.values().iterator().next().array().getManager().newSubManager()) {
