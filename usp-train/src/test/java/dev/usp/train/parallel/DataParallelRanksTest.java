@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -112,22 +113,27 @@ class DataParallelRanksTest {
                 return new RankStep(initial, loss, values(dp.master().trainableParameters(), true));
             }
         });
-        RankStep single;
         Engine.getInstance().setRandomSeed(3);
-        try (NDManager data = NDManager.newBaseManager();
-             DataParallel<Mlp> dp = new DataParallel<>(FACTORY, List.of(Device.cpu()))) {
-            for (Map.Entry<String, Parameter> e : dp.master().trainableParameters().entrySet()) {
-                ThreadCollectives.overwrite(e.getValue().array(), ranks.get(0).initial().get(e.getKey()));
-            }
-            double loss = dp.step(MSE, batch(data));
-            single = new RankStep(ranks.get(0).initial(), loss, values(dp.master().trainableParameters(), true));
-        }
+        RankStep single = oneProcessFrom(ranks.get(0).initial(), (dp, data) -> new RankStep(ranks.get(0).initial(),
+                dp.step(MSE, batch(data)), values(dp.master().trainableParameters(), true)));
         for (RankStep r : ranks) {
             for (String k : single.initial().keySet()) {
                 assertArrayEquals(single.initial().get(k), r.initial().get(k), k + ": rank 0's weights broadcast");
                 assertArrayEquals(single.grads().get(k), r.grads().get(k), 1e-6f, k + ": gradient of the global batch");
             }
             assertEquals(single.loss(), r.loss(), 1e-6, "the global batch's mean loss");
+        }
+    }
+
+    /** {@code step} on one process (no group) whose weights are set to {@code initial} (rank 0's). */
+    private static RankStep oneProcessFrom(Map<String, float[]> initial,
+                                           BiFunction<DataParallel<Mlp>, NDManager, RankStep> step) {
+        try (NDManager data = NDManager.newBaseManager();
+             DataParallel<Mlp> dp = new DataParallel<>(FACTORY, List.of(Device.cpu()))) {
+            for (Map.Entry<String, Parameter> e : dp.master().trainableParameters().entrySet()) {
+                ThreadCollectives.overwrite(e.getValue().array(), initial.get(e.getKey()));
+            }
+            return step.apply(dp, data);
         }
     }
 
@@ -150,14 +156,7 @@ class DataParallelRanksTest {
                 return accumulated(dp, data);
             }
         });
-        RankStep single;
-        try (NDManager data = NDManager.newBaseManager();
-             DataParallel<Mlp> dp = new DataParallel<>(FACTORY, List.of(Device.cpu()))) {
-            for (Map.Entry<String, Parameter> e : dp.master().trainableParameters().entrySet()) {
-                ThreadCollectives.overwrite(e.getValue().array(), ranks.get(0).initial().get(e.getKey()));
-            }
-            single = accumulated(dp, data);
-        }
+        RankStep single = oneProcessFrom(ranks.get(0).initial(), DataParallelRanksTest::accumulated);
         for (RankStep r : ranks) {
             for (String k : single.grads().keySet()) {
                 assertArrayEquals(single.grads().get(k), r.grads().get(k), 1e-6f, k + ": gradient of both micro-batches");
