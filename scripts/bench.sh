@@ -5,7 +5,7 @@
 # the table last and writes bench/RESULTS.md (table, machine, MFU; bench/ANALYSIS.md appended) and
 # the raw per-process lines to bench/RESULTS.jsonl.
 #
-# Usage: scripts/bench.sh [--threads N] [--rounds N] [--rows a,b,...] [--conv KERNELS] [--kernels K] [--out FILE]
+# Usage: scripts/bench.sh [--threads N] [--rounds N] [--rows a,b,...] [--conv KERNELS] [--kernels K] [--mkl M] [--out FILE]
 #   --threads  intra-op threads on both sides (default 1: this box has 2 shared cores)
 #   --rounds   java/python pairs per row (default 2); the table shows the median over rounds
 #   --rows     subset of: matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd vae-train
@@ -15,6 +15,9 @@
 #              self-check, so no fallback), and named in the report. PyTorch's side is unchanged.
 #   --kernels  the Java side's fused kernels, -Dusp.kernels=KERNELS (dev.usp.core.engine.Kernels):
 #              fused (the default) or composed (DJL ops); named in the report.
+#   --mkl      the Java side's oneMKL dispatch, -Dusp.mkl=M (dev.usp.core.engine.MklDispatch): features
+#              (the default: kernels by instruction set on any CPU vendor) or vendor (MKL as shipped:
+#              its generic path on non-Intel CPUs); the code path is named in the report.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 THREADS=1
@@ -22,6 +25,7 @@ ROUNDS=2
 ROWS="matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd vae-train ddpm-tiny fd-10k op-overhead gelu-tanh adamw-only"
 CONV=""
 KERNELS=""
+MKL=""
 OUT="$ROOT/bench/RESULTS.md"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
     --rows) ROWS=${2//,/ }; shift 2 ;;
     --conv) CONV=$2; shift 2 ;;
     --kernels) KERNELS=$2; shift 2 ;;
+    --mkl) MKL=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     *) echo "bench.sh: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -42,6 +47,10 @@ esac
 case "$KERNELS" in
   ""|fused|composed) ;;
   *) echo "bench.sh: --kernels takes fused or composed, not '$KERNELS'" >&2; exit 2 ;;
+esac
+case "$MKL" in
+  ""|features|vendor) ;;
+  *) echo "bench.sh: --mkl takes features or vendor, not '$MKL'" >&2; exit 2 ;;
 esac
 
 JAR="$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar"
@@ -57,6 +66,7 @@ fi
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 JAVA=(java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS"
       -Dai.djl.pytorch.num_interop_threads=1 ${CONV:+"-Dusp.conv=$CONV"} ${KERNELS:+"-Dusp.kernels=$KERNELS"}
+      ${MKL:+"-Dusp.mkl=$MKL"}
       -cp "$JAR:$LIB/*" dev.usp.app.bench.BenchMain)
 PY=(/usr/bin/python3 "$ROOT/scripts/bench/torch_bench.py" --threads "$THREADS")
 LOG="${OUT%.md}.jsonl"   # the raw per-process lines, kept next to the results

@@ -2,6 +2,7 @@ package dev.usp.app.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Numerics;
 
 /**
  * Runs one benchmark row in this process and prints one line {@code BENCH <json>} (median unit
@@ -34,6 +35,7 @@ public final class BenchMain {
             }
         }
         Engine.getInstance().setRandomSeed(0);
+        Numerics.selectKernels();   // engine settings (oneMKL's code path) before the first product
         try (NDManager root = NDManager.newBaseManager(); Workload w = row.factory().apply(root)) {
             System.out.println("BENCH " + Measurement.run(args[0], w, warmup, Math.max(1, steps)).toJson());
         }

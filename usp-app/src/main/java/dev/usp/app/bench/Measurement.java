@@ -1,6 +1,7 @@
 package dev.usp.app.bench;
 
 import dev.usp.core.engine.Kernels;
+import dev.usp.core.engine.MklDispatch;
 import dev.usp.core.engine.Numerics;
 import dev.usp.core.engine.ProcessMemory;
 
@@ -21,9 +22,10 @@ import java.util.Locale;
  * @param peakRssMb VmHWM in MiB after the run
  * @param conv      the convolution kernels in use ({@link Numerics#PROPERTY}, bench.sh {@code --conv})
  * @param kernels   fused or composed ({@link Kernels#PROPERTY}, bench.sh {@code --kernels})
+ * @param mkl       oneMKL's code path and why ({@link MklDispatch#PROPERTY}, bench.sh {@code --mkl})
  */
 record Measurement(String row, double medianS, double[] timesS, double items, String unit, double flops,
-                   double peakRssMb, String conv, String kernels) {
+                   double peakRssMb, String conv, String kernels, String mkl) {
 
     /** Runs {@code warmup} untimed and {@code steps} timed units of {@code w}. */
     static Measurement run(String row, Workload w, int warmup, int steps) {
@@ -37,7 +39,12 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
             times[i] = (System.nanoTime() - t0) / 1e9;
         }
         return new Measurement(row, median(times), times, w.itemsPerStep(), w.unit(), w.flopsPerStep(), readPeakRssMb(),
-                Numerics.selectKernels().id(), Kernels.fused() ? "fused" : "composed");
+                Numerics.selectKernels().id(), Kernels.fused() ? "fused" : "composed", mklPath());
+    }
+
+    private static String mklPath() {
+        MklDispatch.Report r = MklDispatch.apply();
+        return r.codePath() + " (" + r.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")";
     }
 
     /** The median of the values (mean of the middle two for an even count). */
@@ -65,6 +72,7 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
         }
         return String.format(Locale.ROOT, "{\"row\": \"%s\", \"side\": \"java\", \"median_s\": %.6f, \"times_s\": [%s],"
                 + " \"items\": %.1f, \"unit\": \"%s\", \"flops\": %.6e, \"peak_rss_mb\": %.1f, \"conv\": \"%s\","
-                + " \"kernels\": \"%s\"}", row, medianS, t, items, unit, flops, peakRssMb, conv, kernels);
+                + " \"kernels\": \"%s\", \"mkl\": \"%s\"}", row, medianS, t, items, unit, flops, peakRssMb, conv,
+                kernels, mkl);
     }
 }

@@ -24,6 +24,9 @@ import java.util.Locale;
  * oneDNN kernels fail it, it switches to the native ones, checks again and warns; if the native
  * kernels fail it too, nothing on this machine can be trusted and it throws. Every command calls
  * it when it resolves its devices, and every trainer before its first step.
+ *
+ * <p><b>Matrix products.</b> The first {@link #selectKernels()} also applies {@link MklDispatch}
+ * (oneMKL's code path on non-Intel CPUs), which must come before the process's first product.
  */
 public final class Numerics {
 
@@ -109,6 +112,7 @@ public final class Numerics {
         if (k == null) {
             synchronized (Numerics.class) {
                 if (selected == null) {
+                    MklDispatch.apply();
                     use(requested());
                 }
                 k = selected;
