@@ -5,7 +5,7 @@
 # the table last and writes bench/RESULTS.md (table, machine, MFU; bench/ANALYSIS.md appended) and
 # the raw per-process lines to bench/RESULTS.jsonl.
 #
-# Usage: scripts/bench.sh [--threads N] [--rounds N] [--rows a,b,...] [--conv KERNELS] [--kernels K] [--mkl M] [--out FILE]
+# Usage: scripts/bench.sh [--threads N] [--rounds N] [--rows a,b,...] [--conv KERNELS] [--kernels K] [--mkl M] [--malloc M] [--out FILE]
 #   --threads  intra-op threads on both sides (default 1: this box has 2 shared cores)
 #   --rounds   java/python pairs per row (default 2); the table shows the median over rounds
 #   --rows     subset of: matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd vae-train
@@ -18,6 +18,8 @@
 #   --mkl      the Java side's oneMKL dispatch, -Dusp.mkl=M (dev.usp.core.engine.MklDispatch): features
 #              (the default: kernels by instruction set on any CPU vendor) or vendor (MKL as shipped:
 #              its generic path on non-Intel CPUs); the code path is named in the report.
+#   --malloc   the Java side's glibc malloc setting, -Dusp.malloc=M (dev.usp.core.engine.MallocTuning):
+#              retain (the default: freed tensor memory stays for the next step) or default (glibc's).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 THREADS=1
@@ -26,6 +28,7 @@ ROWS="matmul mae-tiny mae-small dit-s2 sit-s2 vae-fmnist vae-sd vae-train ddpm-t
 CONV=""
 KERNELS=""
 MKL=""
+MALLOC=""
 OUT="$ROOT/bench/RESULTS.md"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
     --conv) CONV=$2; shift 2 ;;
     --kernels) KERNELS=$2; shift 2 ;;
     --mkl) MKL=$2; shift 2 ;;
+    --malloc) MALLOC=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     *) echo "bench.sh: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -52,6 +56,10 @@ case "$MKL" in
   ""|features|vendor) ;;
   *) echo "bench.sh: --mkl takes features or vendor, not '$MKL'" >&2; exit 2 ;;
 esac
+case "$MALLOC" in
+  ""|retain|default) ;;
+  *) echo "bench.sh: --malloc takes retain or default, not '$MALLOC'" >&2; exit 2 ;;
+esac
 
 JAR="$ROOT/usp-app/target/usp-app-0.1.0-SNAPSHOT.jar"
 LIB="$ROOT/usp-app/target/lib"
@@ -66,7 +74,7 @@ fi
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 JAVA=(java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS"
       -Dai.djl.pytorch.num_interop_threads=1 ${CONV:+"-Dusp.conv=$CONV"} ${KERNELS:+"-Dusp.kernels=$KERNELS"}
-      ${MKL:+"-Dusp.mkl=$MKL"}
+      ${MKL:+"-Dusp.mkl=$MKL"} ${MALLOC:+"-Dusp.malloc=$MALLOC"}
       -cp "$JAR:$LIB/*" dev.usp.app.bench.BenchMain)
 PY=(/usr/bin/python3 "$ROOT/scripts/bench/torch_bench.py" --threads "$THREADS")
 LOG="${OUT%.md}.jsonl"   # the raw per-process lines, kept next to the results

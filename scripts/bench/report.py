@@ -99,7 +99,7 @@ def table(summary):
 
 
 def java_field(log, key):
-    """What the Java side's processes reported under key (conv, kernels, mkl)."""
+    """What the Java side's processes reported under key (conv, kernels, mkl, malloc)."""
     with open(log) as f:
         kinds = sorted({r[key] for r in map(json.loads, f) if r["side"] == "java" and r.get(key)})
     return ", ".join(kinds) if kinds else "not reported"
@@ -135,6 +135,7 @@ def main():
     conv = java_field(a.log, "conv")
     kernels = java_field(a.log, "kernels")
     mkl = java_field(a.log, "mkl")
+    malloc = java_field(a.log, "malloc")
     with open("/proc/loadavg") as f:
         load_after = a.load_after or " ".join(f.read().split()[:3])
     now = a.date or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -154,7 +155,8 @@ Written by `scripts/bench.sh` on {now} ({a.seconds} s for the whole run).
 - Java convolution kernels: **{conv}** (`-Dusp.conv`, `scripts/bench.sh --conv`; see `Numerics`).
 - Java fused kernels (tanh-GELU, SiLU, GroupNorm, attention, AdamW, zero_grad, eigvalsh): **{kernels}** (`-Dusp.kernels`,
   `scripts/bench.sh --kernels`; see `Kernels`).
-- Java oneMKL code path: **{mkl}** (`-Dusp.mkl`, `scripts/bench.sh --mkl`; see `MklDispatch`).
+- Java oneMKL code path: **{mkl}** (`-Dusp.mkl`, `scripts/bench.sh --mkl`; see `MklDispatch`); glibc malloc:
+  **{malloc}** (`-Dusp.malloc`, `scripts/bench.sh --malloc`; see `MallocTuning`).
 - Rounds: {a.rounds} process pairs per row; each process runs warm-up units, then timed units, and
   reports the median unit time; the table holds the median over rounds.
 - Ratio = Java throughput / PyTorch throughput (> 1: Java is faster).

@@ -1,6 +1,7 @@
 package dev.usp.app.bench;
 
 import dev.usp.core.engine.Kernels;
+import dev.usp.core.engine.MallocTuning;
 import dev.usp.core.engine.MklDispatch;
 import dev.usp.core.engine.Numerics;
 import dev.usp.core.engine.ProcessMemory;
@@ -23,9 +24,11 @@ import java.util.Locale;
  * @param conv      the convolution kernels in use ({@link Numerics#PROPERTY}, bench.sh {@code --conv})
  * @param kernels   fused or composed ({@link Kernels#PROPERTY}, bench.sh {@code --kernels})
  * @param mkl       oneMKL's code path and why ({@link MklDispatch#PROPERTY}, bench.sh {@code --mkl})
+ * @param malloc    glibc's malloc setting ({@link MallocTuning#PROPERTY}, bench.sh {@code --malloc})
  */
 record Measurement(String row, double medianS, double[] timesS, double items, String unit, double flops,
-                   double peakRssMb, String conv, String kernels, String mkl) {
+                   double peakRssMb, String conv, String kernels, String mkl,
+                   String malloc) {
 
     /** Runs {@code warmup} untimed and {@code steps} timed units of {@code w}. */
     static Measurement run(String row, Workload w, int warmup, int steps) {
@@ -39,7 +42,8 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
             times[i] = (System.nanoTime() - t0) / 1e9;
         }
         return new Measurement(row, median(times), times, w.itemsPerStep(), w.unit(), w.flopsPerStep(), readPeakRssMb(),
-                Numerics.selectKernels().id(), Kernels.fused() ? "fused" : "composed", mklPath());
+                Numerics.selectKernels().id(), Kernels.fused() ? "fused" : "composed", mklPath(),
+                MallocTuning.apply().split(" ")[0]);
     }
 
     private static String mklPath() {
@@ -72,7 +76,7 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
         }
         return String.format(Locale.ROOT, "{\"row\": \"%s\", \"side\": \"java\", \"median_s\": %.6f, \"times_s\": [%s],"
                 + " \"items\": %.1f, \"unit\": \"%s\", \"flops\": %.6e, \"peak_rss_mb\": %.1f, \"conv\": \"%s\","
-                + " \"kernels\": \"%s\", \"mkl\": \"%s\"}", row, medianS, t, items, unit, flops, peakRssMb, conv,
-                kernels, mkl);
+                + " \"kernels\": \"%s\", \"mkl\": \"%s\", \"malloc\": \"%s\"}", row, medianS, t, items, unit, flops,
+                peakRssMb, conv, kernels, mkl, malloc);
     }
 }

@@ -61,7 +61,7 @@ public final class Kernels {
     }
 
     private static boolean decide() {
-        MklDispatch.apply();
+        EngineSetup.apply();
         String value = System.getProperty(PROPERTY, System.getenv(ENV));
         String choice = value == null || value.isBlank() ? "" : value.trim().toLowerCase(Locale.ROOT);
         if (choice.equals("composed")) {

@@ -141,7 +141,7 @@ public final class MklDispatch {
                     + "MklDispatch.apply(); its choice stands (call it, or Numerics.selectKernels(), first)");
         }
         cached.setInt(0, 1);
-        return new Report(Outcome.FEATURES, detect(lib), "chosen by instruction set on a " + vendor() + " CPU");
+        return new Report(Outcome.FEATURES, detect(lib), "chosen by instruction set, CPU vendor " + vendor());
     }
 
     /**

@@ -25,8 +25,9 @@ import java.util.Locale;
  * kernels fail it too, nothing on this machine can be trusted and it throws. Every command calls
  * it when it resolves its devices, and every trainer before its first step.
  *
- * <p><b>Matrix products.</b> The first {@link #selectKernels()} also applies {@link MklDispatch}
- * (oneMKL's code path on non-Intel CPUs), which must come before the process's first product.
+ * <p><b>Process settings.</b> The first {@link #selectKernels()} also applies {@link EngineSetup}
+ * (oneMKL's code path on non-Intel CPUs, glibc's retention of freed tensor memory), which must come
+ * before the process's first product.
  */
 public final class Numerics {
 
@@ -112,7 +113,7 @@ public final class Numerics {
         if (k == null) {
             synchronized (Numerics.class) {
                 if (selected == null) {
-                    MklDispatch.apply();
+                    EngineSetup.apply();
                     use(requested());
                 }
                 k = selected;
