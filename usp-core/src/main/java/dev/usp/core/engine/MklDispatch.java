@@ -174,7 +174,8 @@ public final class MklDispatch {
         return "GenuineIntel".equals(vendor());
     }
 
-    private static String vendor() {
+    /** The CPU's vendor string from /proc/cpuinfo ({@code GenuineIntel}, {@code AuthenticAMD}, ...). */
+    static String vendor() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.US_ASCII).stream()
                     .filter(line -> line.startsWith("vendor_id"))

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,10 +42,6 @@ class MallocTuningTest {
     }
 
     private static Matcher probe(String... jvmArgs) throws Exception {
-        ForkedJvm.Result r = ForkedJvm.of(MallocTuningProbe.class).jvmArgs(jvmArgs).run();
-        assertEquals(0, r.exitCode(), ForkedJvm.tail(r.output()));
-        Matcher m = LINE.matcher(r.output());
-        assertTrue(m.find(), ForkedJvm.tail(r.output()));
-        return m;
+        return ForkedJvm.of(MallocTuningProbe.class).jvmArgs(jvmArgs).runAndFind(LINE);
     }
 }

@@ -4,9 +4,6 @@ import dev.usp.core.testing.ForkedJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MklDispatchTest {
 
     private static final Pattern LINE = Pattern.compile("outcome=(\\w+) path=(-?\\d+) error=(\\S+)");
-    private static final boolean INTEL = cpuVendor().equals("GenuineIntel");
+    private static final boolean INTEL = MklDispatch.vendor().equals("GenuineIntel");
 
     @Test
     void appliedFirstChoosesByInstructionSet() throws Exception {
@@ -57,20 +54,6 @@ class MklDispatchTest {
     }
 
     private static Matcher probe(String when, String... jvmArgs) throws IOException, InterruptedException {
-        ForkedJvm.Result r = ForkedJvm.of(MklDispatchProbe.class).jvmArgs(jvmArgs).args(when).run();
-        assertEquals(0, r.exitCode(), ForkedJvm.tail(r.output()));
-        Matcher m = LINE.matcher(r.output());
-        assertTrue(m.find(), ForkedJvm.tail(r.output()));
-        return m;
-    }
-
-    private static String cpuVendor() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.US_ASCII).stream()
-                    .filter(l -> l.startsWith("vendor_id")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return ForkedJvm.of(MklDispatchProbe.class).jvmArgs(jvmArgs).args(when).runAndFind(LINE);
     }
 }

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs a main class in a fresh JVM with this test's classpath, for what one JVM cannot test in
@@ -89,6 +91,21 @@ public final class ForkedJvm {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /**
+     * Runs the JVM to its end and returns the first match of {@code line} in its output.
+     *
+     * @throws AssertionError when it exits non-zero or prints no such line (with the output's tail)
+     */
+    public Matcher runAndFind(Pattern line) throws IOException, InterruptedException {
+        Result r = run();
+        Matcher m = line.matcher(r.output());
+        if (r.exitCode() != 0 || !m.find()) {
+            throw new AssertionError(mainClass + " exited with " + r.exitCode() + (r.exitCode() == 0
+                    ? " without a line matching " + line : "") + "; output:\n" + tail(r.output()));
+        }
+        return m;
     }
 
     /** The last 4,000 characters of {@code text}, for failure messages. */
