@@ -36,23 +36,14 @@ public final class Kernels {
     private static final String FUSED =
             "fused (libtorch gelu-tanh, silu, group_norm, sdpa, _fused_adamw_, _foreach_zero_, linalg_eigvalsh)";
 
-    private static volatile Boolean fused;
+    private static final Once<Boolean> FUSED_IN_USE = new Once<>(Kernels::decide);
 
     private Kernels() {
     }
 
     /** Whether the fused kernels are in use (decided on the first call, from {@value #PROPERTY}). */
     public static boolean fused() {
-        Boolean f = fused;
-        if (f == null) {
-            synchronized (Kernels.class) {
-                if (fused == null) {
-                    fused = decide();
-                }
-                f = fused;
-            }
-        }
-        return f;
+        return FUSED_IN_USE.get();
     }
 
     /** One line for start-up logs and benchmark reports. */

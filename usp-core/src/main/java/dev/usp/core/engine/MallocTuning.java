@@ -41,7 +41,11 @@ public final class MallocTuning {
     private static final int M_TRIM_THRESHOLD = -1;
     private static final int M_MMAP_THRESHOLD = -3;
 
-    private static volatile String applied;
+    private static final Once<String> APPLIED = new Once<>(() -> {
+        String a = decide();
+        LOG.info("malloc: {}", a);
+        return a;
+    });
 
     private MallocTuning() {
     }
@@ -53,17 +57,7 @@ public final class MallocTuning {
      * @throws IllegalArgumentException if {@value #PROPERTY} has an unknown value
      */
     public static String apply() {
-        String a = applied;
-        if (a == null) {
-            synchronized (MallocTuning.class) {
-                if (applied == null) {
-                    applied = decide();
-                    LOG.info("malloc: {}", applied);
-                }
-                a = applied;
-            }
-        }
-        return a;
+        return APPLIED.get();
     }
 
     private static String decide() {

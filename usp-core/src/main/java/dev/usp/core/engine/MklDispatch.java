@@ -85,7 +85,11 @@ public final class MklDispatch {
     private static final int[] CPU_DETECT_CODE = {0x83, 0x3d, -1, -1, -1, -1, 0x00, 0x78};
     private static final int CPU_DETECT_LOAD = 7;
 
-    private static volatile Report report;
+    private static final Once<Report> REPORT = new Once<>(() -> {
+        Report r = decide();
+        LOG.info("{}", r.summary());
+        return r;
+    });
 
     private MklDispatch() {
     }
@@ -98,17 +102,7 @@ public final class MklDispatch {
      * @throws IllegalArgumentException if {@value #PROPERTY} has an unknown value
      */
     public static Report apply() {
-        Report r = report;
-        if (r == null) {
-            synchronized (MklDispatch.class) {
-                if (report == null) {
-                    report = decide();
-                    LOG.info("{}", report.summary());
-                }
-                r = report;
-            }
-        }
-        return r;
+        return REPORT.get();
     }
 
     private static Report decide() {
