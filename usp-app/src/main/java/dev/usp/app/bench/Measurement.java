@@ -48,7 +48,7 @@ record Measurement(String row, double medianS, double[] timesS, double items, St
 
     private static String mklPath() {
         MklDispatch.Report r = MklDispatch.apply();
-        return r.codePath() + " (" + r.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")";
+        return r.codePath() + " (" + r.outcome().id() + ")";
     }
 
     /** The median of the values (mean of the middle two for an even count). */

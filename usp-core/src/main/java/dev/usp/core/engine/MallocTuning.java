@@ -53,7 +53,8 @@ public final class MallocTuning {
     /**
      * Applies {@value #PROPERTY} unless done already in this process; cheap after the first call.
      *
-     * @return what was done, in words
+     * @return what was done, in words; its first word is the setting in effect: {@code retain},
+     *     {@code default} or {@code unchanged} (benchmark reports keep only that word)
      * @throws IllegalArgumentException if {@value #PROPERTY} has an unknown value
      */
     public static String apply() {

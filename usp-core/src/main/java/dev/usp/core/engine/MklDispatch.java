@@ -57,7 +57,12 @@ public final class MklDispatch {
         /** MKL had detected the CPU before this class ran: its choice stands. */
         TOO_LATE,
         /** Not Linux x86-64 with libtorch 2.7.1's MKL, or its code is not the one checked: MKL as shipped. */
-        UNAVAILABLE
+        UNAVAILABLE;
+
+        /** The name in logs and benchmark reports, e.g. {@code too-late}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /**
@@ -70,8 +75,7 @@ public final class MklDispatch {
     public record Report(Outcome outcome, int codePath, String detail) {
         /** One line for start-up logs and benchmark reports. */
         public String summary() {
-            return String.format(Locale.ROOT, "MKL code path %d (%s: %s)", codePath,
-                    outcome.name().toLowerCase(Locale.ROOT).replace('_', '-'), detail);
+            return String.format(Locale.ROOT, "MKL code path %d (%s: %s)", codePath, outcome.id(), detail);
         }
     }
 
@@ -127,7 +131,8 @@ public final class MklDispatch {
         if (choice.equals("vendor")) {
             return new Report(Outcome.VENDOR, detected, "as shipped, asked by " + PROPERTY + "=vendor");
         }
-        if (isIntel()) {
+        String vendor = vendor();
+        if ("GenuineIntel".equals(vendor)) {
             return new Report(Outcome.INTEL, detected, "an Intel CPU");
         }
         if (detected >= 0 || cached.getInt(0) >= 0) {
@@ -135,7 +140,7 @@ public final class MklDispatch {
                     + "MklDispatch.apply(); its choice stands (call it, or Numerics.selectKernels(), first)");
         }
         cached.setInt(0, 1);
-        return new Report(Outcome.FEATURES, detect(lib), "chosen by instruction set, CPU vendor " + vendor());
+        return new Report(Outcome.FEATURES, detect(lib), "chosen by instruction set, CPU vendor " + vendor);
     }
 
     /**
@@ -143,7 +148,7 @@ public final class MklDispatch {
      * after checking the instruction bytes against {@code code} (-1: the 32-bit displacement at byte 2)
      * and {@code length}, the load's length, from whose end the displacement counts.
      */
-    static Pointer staticOf(NativeLibrary lib, String function, int[] code, int length) {
+    private static Pointer staticOf(NativeLibrary lib, String function, int[] code, int length) {
         Function f;
         try {
             f = lib.getFunction(function);
@@ -162,10 +167,6 @@ public final class MklDispatch {
 
     private static int detect(NativeLibrary lib) {
         return lib.getFunction(CPU_DETECT).invokeInt(new Object[0]);
-    }
-
-    private static boolean isIntel() {
-        return "GenuineIntel".equals(vendor());
     }
 
     /** The CPU's vendor string from /proc/cpuinfo ({@code GenuineIntel}, {@code AuthenticAMD}, ...). */
