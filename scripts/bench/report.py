@@ -25,9 +25,9 @@ ROWS = {  # row: description
     "vae-fmnist": "VAE encode, fmnist-tiny preset, 32px x1, b64",
     "vae-sd": "VAE encode, SD preset (ch 128, 1-2-4-4), 256px, b4",
     "vae-train": "VAE training step, fmnist-tiny, 32px x1, L1 + 1e-6 KL/px, AdamW (.9, .999) wd 0, b32",
-    "ddpm-tiny": "DDPM p_sample step, DiT-M/2 8x8x4, b16",
+    "ddpm-tiny": "DDPM p_sample step, DiT-M/2 8x8x4, b16 (Java: inference mode; PyTorch: no_grad)",
     "fd-10k": "FD of two 10k x 2048 feature sets (s per FD)",
-    "op-overhead": "micro: dispatch cost of one tiny op (a + b on 16 floats), us per op",
+    "op-overhead": "micro: dispatch cost of one tiny op (a + b on 16 floats; Java: inference mode, PyTorch: no_grad), us per op",
     "gelu-tanh": "micro: tanh-GELU fwd+bwd on 32x256x1536 (DiT-S MLP, one block), ms",
     "adamw-only": "micro: zero_grad + AdamW step over DiT-S/2 parameters, ms",
 }

@@ -1,6 +1,7 @@
 package dev.usp.app.bench;
 
 import dev.usp.core.engine.HostArrays;
+import dev.usp.core.engine.InferenceMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -14,7 +15,8 @@ import java.util.Arrays;
 
 /**
  * Ancestral DDPM sampling: one unit is one {@code p_sample} step (network forward, learned-range
- * variance, posterior mean, noise) on a batch, carried from step to step as the sampler does.
+ * variance, posterior mean, noise) on a batch, carried from step to step and in libtorch's inference
+ * mode, as the library's sampler ({@code LatentSampler}) runs it.
  */
 final class DdpmSampling implements Workload {
 
@@ -43,8 +45,10 @@ final class DdpmSampling implements Workload {
         long[] ts = new long[labels.length];
         Arrays.fill(ts, t);
         NDArray prev = x;
-        x = Scopes.run(x, cur -> diffusion.pSample(model::forward, cur, HostArrays.longs(cur.getManager(), ts),
-                HostArrays.longs(cur.getManager(), labels), false, null).sample());
+        try (InferenceMode ignored = InferenceMode.enter()) {
+            x = Scopes.run(x, cur -> diffusion.pSample(model::forward, cur, HostArrays.longs(cur.getManager(), ts),
+                    HostArrays.longs(cur.getManager(), labels), false, null).sample());
+        }
         prev.close();
         t = t == 0 ? diffusion.numTimesteps() - 1 : t - 1;
     }

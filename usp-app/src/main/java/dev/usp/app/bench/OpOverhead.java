@@ -4,8 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.usp.core.engine.InferenceMode;
 
-/** Per-op dispatch cost: one unit is {@link #OPS} additions of two 16-element arrays, each result freed at once. */
+/**
+ * Per-op dispatch cost in inference code: one unit is {@link #OPS} additions of two 16-element arrays,
+ * each result freed at once, in libtorch's inference mode as the library's samplers run (PyTorch's
+ * side runs under {@code torch.no_grad()}: the authors' sampling scripts turn grad mode off, no more).
+ */
 final class OpOverhead implements Workload {
 
     static final int OPS = 10_000;
@@ -22,8 +27,10 @@ final class OpOverhead implements Workload {
 
     @Override
     public void step() {
-        for (int i = 0; i < OPS; i++) {
-            a.add(b).close();
+        try (InferenceMode ignored = InferenceMode.enter()) {
+            for (int i = 0; i < OPS; i++) {
+                a.add(b).close();
+            }
         }
     }
 

@@ -7,9 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The native half of {@link Kernels}: {@code libuspkernels.so} (built from {@code src/main/native} by
- * {@code mvn compile} and shipped in this jar), bound with JNA's direct mapping, whose calls cost well
- * under a microsecond. Handles are DJL's {@code torch::Tensor*}; a non-zero result is a new handle the
+ * The native half of {@link Kernels} and {@link InferenceMode}: {@code libuspkernels.so} (built from
+ * {@code src/main/native} by {@code mvn compile} and shipped in this jar), bound with JNA's direct
+ * mapping, whose calls cost well under a microsecond. Handles are DJL's {@code torch::Tensor*}; a non-zero result is a new handle the
  * caller wraps, zero an error written into {@code err}.
  */
 final class KernelShim {
@@ -38,6 +38,14 @@ final class KernelShim {
     static native int usp_foreach_zero(long[] tensors, long n, byte[] err, int errlen);
 
     static native long usp_linalg_eigvalsh(long a, byte[] err, int errlen);
+
+    static native int usp_inference_init(String torchCpu, byte[] err, int errlen);
+
+    static native int usp_inference_enter();
+
+    static native void usp_inference_exit(int token);
+
+    static native int usp_inference_enabled();
 
     /**
      * Loads and binds the shim once; null when ready, else why not (platform, libtorch version, a
