@@ -13,12 +13,13 @@
 //    c10::toString(DispatchKey), so no number from a header is assumed.
 // Forward-mode AD is left as it is (this project does not use it); InferenceMode also turns it off.
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 
-#include <dlfcn.h>
+#include "shim_common.h"
 
 namespace {
+
+using usp_shim::fail;
 
 using StateFn = std::uint8_t* (*)();
 using BoolFn = bool (*)();
@@ -48,12 +49,6 @@ Symbols g;
 std::uint16_t g_inplace_or_view;
 // AutogradFunctionality, AutogradOther, AutogradNestedTensor.
 std::uint16_t g_autograd[3];
-
-void fail(char* err, int errlen, const char* what, const char* detail) {
-  if (err != nullptr && errlen > 0) {
-    std::snprintf(err, static_cast<std::size_t>(errlen), "%s%s", what, detail);
-  }
-}
 
 template <typename T>
 bool bind(void* lib, T* slot, const char* name, char* err, int errlen) {
@@ -102,9 +97,8 @@ extern "C" {
 // Binds the functions in the already loaded libtorch_cpu at `torchCpu` (libc10's come with it), finds
 // the dispatch keys and checks the flags' layout on the calling thread. 0, or -1 with the reason in err.
 int usp_inference_init(const char* torchCpu, char* err, int errlen) {
-  void* lib = dlopen(torchCpu, RTLD_LAZY | RTLD_NOLOAD);
+  void* lib = usp_shim::loaded(torchCpu, err, errlen);
   if (lib == nullptr) {
-    fail(err, errlen, "not loaded in this process: ", dlerror());
     return -1;
   }
   bool bound = bind(lib, &g.state, "_ZN3c1013AutogradState13get_tls_stateEv", err, errlen) &&

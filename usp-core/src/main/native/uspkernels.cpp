@@ -32,7 +32,11 @@
 
 #include <dlfcn.h>
 
+#include "shim_common.h"
+
 namespace {
+
+using usp_shim::fail;
 
 // One at::Tensor as a parameter: a borrowed word.
 struct Tensor {
@@ -87,12 +91,6 @@ const char* const kNames[kSymbolCount] = {
 
 void* g_sym[kSymbolCount];
 
-void fail(char* err, int errlen, const char* what, const char* detail) {
-  if (err != nullptr && errlen > 0) {
-    std::snprintf(err, static_cast<std::size_t>(errlen), "%s%s", what, detail);
-  }
-}
-
 // A result moved into a heap word for DJL (nullptr stays nullptr).
 void* take(Result& r) {
   void** word = static_cast<void**>(::operator new(sizeof(void*)));
@@ -126,9 +124,8 @@ extern "C" {
 // Resolves every operator in the already loaded libtorch_cpu at `torchCpu`; 0, or -1 with the
 // missing symbols in err.
 int usp_kernels_init(const char* torchCpu, char* err, int errlen) {
-  void* lib = dlopen(torchCpu, RTLD_LAZY | RTLD_NOLOAD);
+  void* lib = usp_shim::loaded(torchCpu, err, errlen);
   if (lib == nullptr) {
-    fail(err, errlen, "not loaded in this process: ", dlerror());
     return -1;
   }
   for (int i = 0; i < kSymbolCount; i++) {

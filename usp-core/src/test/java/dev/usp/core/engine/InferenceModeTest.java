@@ -40,6 +40,14 @@ class InferenceModeTest {
     }
 
     @Test
+    void theShimRefusesALibraryThatIsNotLoaded() {
+        assertNull(KernelShim.load());
+        byte[] err = new byte[256];
+        assertEquals(-1, KernelShim.usp_inference_init("/nowhere/libtorch_cpu.so", err, err.length));
+        assertTrue(KernelShim.text(err).startsWith("not loaded in this process: "), KernelShim.text(err));
+    }
+
+    @Test
     void opsInsideGiveTheSameBits() {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
