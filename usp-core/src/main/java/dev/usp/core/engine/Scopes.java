@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs a piece of computation in a scratch manager, so that its temporaries are freed when it
@@ -15,7 +17,7 @@ import java.util.function.Function;
  * <p>The carried arrays are moved into the scratch manager for the step and come back to their
  * manager afterwards; the arrays the step returns are attached to that same manager and are the
  * only new arrays that survive. Closing carried arrays that are no longer needed is the caller's
- * job.
+ * job, or {@link #chain}'s for a sequence of layers.
  */
 public final class Scopes {
 
@@ -25,6 +27,25 @@ public final class Scopes {
     /** One step on a single carried array. */
     public static NDArray run(NDArray carried, Function<NDArray, NDArray> step) {
         return run(new NDList(carried), list -> new NDList(step.apply(list.head()))).head();
+    }
+
+    /**
+     * Applies {@code layers} in order, closing each intermediate result as soon as the next one
+     * exists, so that a chain of blocks holds one activation at a time instead of all of them until
+     * the caller's manager closes (as PyTorch frees an activation nobody refers to). The input is
+     * never closed, nor a result that a layer passed through unchanged. Under autograd too: closing
+     * drops only this side's handle, and the graph keeps what the backward needs.
+     */
+    public static NDArray chain(NDArray x, List<UnaryOperator<NDArray>> layers) {
+        NDArray h = x;
+        for (UnaryOperator<NDArray> layer : layers) {
+            NDArray next = layer.apply(h);
+            if (h != x && next != h) {
+                h.close();
+            }
+            h = next;
+        }
+        return h;
     }
 
     /** One step on several carried arrays, all of which must share one manager. */

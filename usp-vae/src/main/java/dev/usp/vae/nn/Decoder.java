@@ -2,10 +2,15 @@ package dev.usp.vae.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.nn.Activations;
 import dev.usp.core.nn.Conv2d;
 import dev.usp.core.nn.Module;
 import dev.usp.vae.VaeConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * LDM's {@code Decoder}: {@code conv_in}, {@code mid}, levels {@code up.i} run from the deepest
@@ -52,10 +57,15 @@ public final class Decoder extends Module implements Layer {
     /** (N, z, h, w) -> (N, out_channels, h*f, w*f). */
     @Override
     public NDArray forward(NDArray z) {
-        NDArray h = mid.forward(convIn.forward(z));
+        List<UnaryOperator<NDArray>> layers = new ArrayList<>();
+        layers.add(convIn::forward);
+        layers.addAll(mid.layers());
         for (int i = up.size() - 1; i >= 0; i--) {
-            h = up.get(i).forward(h);
+            layers.addAll(up.get(i).layers());
         }
-        return convOut.forward(Activations.silu(normOut.forward(h)));
+        layers.add(normOut::forward);
+        layers.add(Activations::silu);
+        layers.add(convOut::forward);
+        return Scopes.chain(z, layers);   // one activation held at a time
     }
 }

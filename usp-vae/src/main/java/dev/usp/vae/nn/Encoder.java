@@ -2,10 +2,15 @@ package dev.usp.vae.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.nn.Activations;
 import dev.usp.core.nn.Conv2d;
 import dev.usp.core.nn.Module;
 import dev.usp.vae.VaeConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * LDM's {@code Encoder}: {@code conv_in}, levels {@code down.i} (the last without downsampling),
@@ -45,11 +50,15 @@ public final class Encoder extends Module implements Layer {
     /** (N, in_channels, H, W) -> (N, 2z, H/f, W/f). */
     @Override
     public NDArray forward(NDArray x) {
-        NDArray h = convIn.forward(x);
+        List<UnaryOperator<NDArray>> layers = new ArrayList<>();
+        layers.add(convIn::forward);
         for (Level level : down.items()) {
-            h = level.forward(h);
+            layers.addAll(level.layers());
         }
-        h = mid.forward(h);
-        return convOut.forward(Activations.silu(normOut.forward(h)));
+        layers.addAll(mid.layers());
+        layers.add(normOut::forward);
+        layers.add(Activations::silu);
+        layers.add(convOut::forward);
+        return Scopes.chain(x, layers);   // one activation held at a time
     }
 }

@@ -2,7 +2,12 @@ package dev.usp.vae.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.nn.Module;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * One resolution level of the encoder ({@code down.i}) or decoder ({@code up.i}): residual blocks
@@ -47,13 +52,21 @@ public final class Level extends Module implements Layer {
     /** (N, in, H, W) -> (N, out, H', W') with H' = H, H/2 or 2H. */
     @Override
     public NDArray forward(NDArray x) {
-        NDArray h = x;
+        return Scopes.chain(x, layers());
+    }
+
+    /** The level's layers in order, for a caller that chains several levels ({@link Scopes#chain}). */
+    List<UnaryOperator<NDArray>> layers() {
+        List<UnaryOperator<NDArray>> layers = new ArrayList<>();
         for (int j = 0; j < block.size(); j++) {
-            h = block.get(j).forward(h);
+            layers.add(block.get(j)::forward);
             if (!attn.isEmpty()) {
-                h = attn.get(j).forward(h);
+                layers.add(attn.get(j)::forward);
             }
         }
-        return resample == null ? h : resample.forward(h);
+        if (resample != null) {
+            layers.add(resample::forward);
+        }
+        return layers;
     }
 }

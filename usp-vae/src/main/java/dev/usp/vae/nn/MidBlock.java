@@ -2,7 +2,11 @@ package dev.usp.vae.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.usp.core.engine.Scopes;
 import dev.usp.core.nn.Module;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** LDM's middle of encoder and decoder: {@code block_1}, {@code attn_1}, {@code block_2}. */
 public final class MidBlock extends Module implements Layer {
@@ -22,6 +26,11 @@ public final class MidBlock extends Module implements Layer {
     /** (N, C, H, W) -> (N, C, H, W). */
     @Override
     public NDArray forward(NDArray x) {
-        return block2.forward(attn1.forward(block1.forward(x)));
+        return Scopes.chain(x, layers());
+    }
+
+    /** block_1, attn_1, block_2, for a caller that chains them with other layers ({@link Scopes#chain}). */
+    List<UnaryOperator<NDArray>> layers() {
+        return List.of(block1::forward, attn1::forward, block2::forward);
     }
 }

@@ -7,6 +7,8 @@ import dev.usp.core.nn.Activations;
 import dev.usp.core.nn.Conv2d;
 import dev.usp.core.nn.Module;
 
+import java.util.List;
+
 /**
  * LDM's {@code ResnetBlock} without time embedding: norm1, SiLU, conv1 (3x3), norm2, SiLU, conv2
  * (3x3), plus the input, through a 1x1 {@code nin_shortcut} when the channel count changes.
@@ -32,10 +34,10 @@ public final class ResnetBlock extends Module implements Layer {
     /** (N, in, H, W) -> (N, out, H, W). */
     @Override
     public NDArray forward(NDArray x) {
-        // The block's temporaries (full-resolution feature maps) are freed when it ends.
+        // Each full-resolution temporary is freed as soon as the next exists, the rest when the block ends.
         return Scopes.run(x, in -> {
-            NDArray h = conv1.forward(Activations.silu(norm1.forward(in)));
-            h = conv2.forward(Activations.silu(norm2.forward(h)));
+            NDArray h = Scopes.chain(in, List.of(norm1::forward, Activations::silu, conv1::forward,
+                    norm2::forward, Activations::silu, conv2::forward));
             NDArray skip = ninShortcut == null ? in : ninShortcut.forward(in);
             return skip.add(h);
         });
