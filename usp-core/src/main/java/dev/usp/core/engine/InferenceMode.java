@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * <p>Arrays made inside are inference tensors, with libtorch's rules: they cannot be saved for a
  * backward pass, nor updated in place outside inference mode (libtorch says so in its error). So a
  * scope's result that leaves it should be a normal copy: {@link #call} makes one. Scopes nest, are
- * closed on the thread that opened them, innermost first (anything else is refused, naming the scope).
+ * closed on the thread that opened them, innermost first (anything else is refused, saying which).
  *
  * <p>The mode is set through usp-core's kernel shim (libtorch {@value NativeShims#TORCH_VERSION},
  * Linux x86-64); where that is missing a scope does nothing, which only means slower ops, and one

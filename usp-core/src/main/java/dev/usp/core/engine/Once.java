@@ -4,9 +4,9 @@ import java.util.function.Supplier;
 
 /**
  * A value computed on first use, once per process, for the engine's process-wide decisions
- * ({@link Kernels}, {@link MklDispatch}, {@link MallocTuning}). Unlike a holder class, a computation
- * that throws (e.g. on an unknown setting) leaves nothing cached and throws again on the next call,
- * with its own message.
+ * ({@link Kernels}, {@link MklDispatch}, {@link MallocTuning}, {@link InferenceMode}). Unlike a holder
+ * class, a computation that throws (e.g. on an unknown setting) leaves nothing cached and throws again
+ * on the next call, with its own message.
  */
 final class Once<T> {
 
