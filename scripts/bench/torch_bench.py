@@ -492,7 +492,7 @@ ROWS = {  # name: (factory, warm-up units, timed units), as Rows.java
                   10, 30),
     "ddpm-tiny": (ddpm_row, 20, 100),
     "fd-10k": (fd_row, 0, 1),
-    "op-overhead": (op_overhead_row, 5, 20),
+    "op-overhead": (op_overhead_row, 100, 20),  # the same warm-up as the Java side (its JIT needs it)
     "gelu-tanh": (GeluTanh, 3, 10),
     "adamw-only": (AdamWOnly, 3, 10),
 }

@@ -56,7 +56,7 @@ final class Rows {
         ROWS.put("vae-train", new Row(m -> vaeTrain(m, "fmnist-tiny", 32), 10, 30));
         ROWS.put("ddpm-tiny", new Row(m -> new DdpmSampling(m, tinyDit(), 16), 20, 100));
         ROWS.put("fd-10k", new Row(m -> new FdCost(10_000, 2048), 0, 1));
-        ROWS.put("op-overhead", new Row(OpOverhead::new, 5, 20));
+        ROWS.put("op-overhead", new Row(OpOverhead::new, 100, 20));   // past the JIT's transitional phase (ANALYSIS)
         ROWS.put("gelu-tanh", new Row(GeluTanhStep::new, 3, 10));
         ROWS.put("adamw-only", new Row(OptimizerOnly::new, 3, 10));
     }
