@@ -104,7 +104,7 @@ public final class InferenceMode implements AutoCloseable {
         String why = KernelShim.load();
         if (why == null) {
             byte[] err = new byte[ERR];
-            String torchCpu = NativeShims.loadedLibrary("libtorch_cpu.so").toString();
+            String torchCpu = KernelShim.torchCpu();
             if (KernelShim.usp_inference_init(torchCpu, err, err.length) != 0) {
                 why = torchCpu + " " + KernelShim.text(err);
             }

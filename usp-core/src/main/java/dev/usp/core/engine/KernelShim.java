@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The native half of {@link Kernels} and {@link InferenceMode}: {@code libuspkernels.so} (built from
  * {@code src/main/native} by {@code mvn compile} and shipped in this jar), bound with JNA's direct
- * mapping, whose calls cost well under a microsecond. Handles are DJL's {@code torch::Tensor*}; a non-zero result is a new handle the
- * caller wraps, zero an error written into {@code err}.
+ * mapping, whose calls cost well under a microsecond. Handles are DJL's {@code torch::Tensor*}; a
+ * non-zero result is a new handle the caller wraps, zero an error written into {@code err}.
  */
 final class KernelShim {
 
@@ -18,6 +18,7 @@ final class KernelShim {
 
     private static String failure;
     private static boolean loaded;
+    private static String torchCpu;
 
     private KernelShim() {
     }
@@ -63,9 +64,14 @@ final class KernelShim {
         return failure;
     }
 
+    /** The path of the libtorch_cpu the shim was bound against; only after {@link #load()} returned null. */
+    static synchronized String torchCpu() {
+        return torchCpu;
+    }
+
     private static void bind() {
         NativeShims.requireSupportedLibtorch("the kernel shim");
-        String torchCpu = NativeShims.loadedLibrary("libtorch_cpu.so").toString();
+        torchCpu = NativeShims.loadedLibrary("libtorch_cpu.so").toString();
         NativeShims.extractAndLoad(KernelShim.class, RESOURCE, file -> {
             Native.register(KernelShim.class, NativeLibrary.getInstance(file.toString()));
             return null;
